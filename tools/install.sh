@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Install a2jt_mmpose and the tested OpenMMLab stack into a virtual environment.
+#
+#   bash tools/install.sh            # creates/updates ./.venv
+#   VENV=/path/to/venv bash tools/install.sh
+#
+# Idempotent: each step checks what is already there, so a second run takes
+# seconds. mmcv 2.1.0 (with ops) comes from a wheel cache when one matches
+# (MMCV_WHEEL_DIR, default ../shared/wheels); otherwise it is built from PyPI's
+# source against the installed torch (about 40 min on 2 cores).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${VENV:-$ROOT/.venv}"
+PYTHON="${PYTHON:-python3.11}"
+MMCV_WHEEL_DIR="${MMCV_WHEEL_DIR:-$ROOT/../shared/wheels}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+
+t0=$(date +%s)
+log() { printf '[install %4ds] %s\n' "$(( $(date +%s) - t0 ))" "$*"; }
+
+if [ ! -x "$VENV/bin/python" ]; then
+  log "creating venv $VENV ($($PYTHON --version))"
+  "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+PIP=("$PY" -m pip --disable-pip-version-check)
+have() { "$PY" - "$@" >/dev/null 2>&1; }
+
+# 1. build tools: setuptools < 80 keeps pkg_resources and a real `develop`.
+if ! have <<'EOF'
+import setuptools, wheel, ninja, psutil, pkg_resources
+v = tuple(int(x) for x in setuptools.__version__.split('.')[:2])
+assert (69, 0) <= v < (80, 0)
+EOF
+then
+  log "build tools"
+  "${PIP[@]}" install -q -U "pip>=23.2" -r "$ROOT/requirements/build.txt"
+fi
+
+# 2. torch + torchvision (the tested pair; pip takes them from local disk here).
+if ! have <<'EOF'
+import torch, torchvision
+assert torch.__version__.startswith('2.14.1') and torchvision.__version__.startswith('0.29.1')
+EOF
+then
+  log "torch 2.14.1 + torchvision 0.29.1 (several GB, from local disk where present)"
+  "${PIP[@]}" install -q -r "$ROOT/requirements/torch.txt"
+fi
+
+# 3. mmcv 2.1.0 with compiled ops, built against this torch.
+if ! have <<'EOF'
+import mmcv
+assert mmcv.__version__ == '2.1.0'
+from mmcv.ops import MultiScaleDeformableAttention
+EOF
+then
+  # torch 2.14's headers need C++20 while mmcv's setup.py forces -std=c++17:
+  # a compiler wrapper rewrites the flag (only used when building from source).
+  WRAP="$VENV/bin/cxx20-wrapper"
+  cat > "$WRAP" <<'EOF'
+#!/usr/bin/env bash
+args=()
+for a in "$@"; do
+  case "$a" in -std=c++14|-std=c++17) args+=(-std=c++20) ;; *) args+=("$a") ;; esac
+done
+exec "${REAL_CXX:-g++}" "${args[@]}"
+EOF
+  chmod +x "$WRAP"
+  FIND=()
+  if ls "$MMCV_WHEEL_DIR"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
+    log "mmcv 2.1.0 from the wheel cache $MMCV_WHEEL_DIR"
+    FIND=(--find-links "$MMCV_WHEEL_DIR" --find-links /opt/wheels)
+  else
+    log "mmcv 2.1.0 from source (no wheel cache at $MMCV_WHEEL_DIR): about 40 min on 2 cores"
+  fi
+  "${PIP[@]}" install -q "mmengine==0.10.7" addict yapf packaging pyyaml pillow opencv-python
+  MMCV_WITH_OPS=1 FORCE_CUDA="${FORCE_CUDA:-0}" MAX_JOBS="${MAX_JOBS:-2}" CXX="$WRAP" \
+    "${PIP[@]}" install --no-build-isolation "${FIND[@]}" "mmcv==2.1.0"
+fi
+
+# 4. runtime deps, xtcocotools from source (numpy 2), mmdet, mmpose --no-deps.
+if ! have <<'EOF'
+import importlib.metadata as md
+assert md.version('mmpose') == '1.3.2' and md.version('mmdet') == '3.3.0'
+import xtcocotools.coco, matplotlib, json_tricks, munkres, shapely, terminaltables
+v = tuple(int(x) for x in matplotlib.__version__.split('.')[:2])
+assert v < (3, 10)
+EOF
+then
+  log "runtime dependencies, mmdet 3.3.0, mmpose 1.3.2 (--no-deps)"
+  "${PIP[@]}" install -q --no-binary xtcocotools -r "$ROOT/requirements/runtime.txt"
+  "${PIP[@]}" install -q --no-deps "mmdet==3.3.0" "mmpose==1.3.2"
+fi
+
+# 5. openmim without its setuptools-60 chain.
+if ! have <<'EOF'
+import importlib.metadata as md
+assert md.version('openmim') == '0.3.9'
+import mim, pandas, tabulate, model_index
+EOF
+then
+  log "openmim 0.3.9 (--no-deps) and the packages mim imports"
+  "${PIP[@]}" install -q --no-deps "openmim==0.3.9"
+  "${PIP[@]}" install -q click colorama model-index pandas requests rich tabulate
+fi
+
+# 6. tests
+if ! have <<'EOF'
+import pytest, parameterized, coverage
+EOF
+then
+  log "test requirements"
+  "${PIP[@]}" install -q -r "$ROOT/requirements/tests.txt"
+fi
+
+# 7. a2jt_mmpose itself, as an egg-link develop install: edits are live and
+#    mim (which resolves packages through pkg_resources) finds .mim/{configs,tools}.
+if ! have "$ROOT" <<'EOF'
+import sys, os, importlib.metadata as md
+import a2jt_mmpose
+md.version('a2jt_mmpose')
+assert os.path.realpath(os.path.dirname(a2jt_mmpose.__file__)) == os.path.join(os.path.realpath(sys.argv[1]), 'a2jt_mmpose')
+import pkg_resources
+d = pkg_resources.get_distribution('a2jt_mmpose')
+assert os.path.isfile(os.path.join(d.location, 'a2jt_mmpose', '.mim', 'tools', 'train.py'))
+EOF
+then
+  log "a2jt_mmpose (setup.py develop)"
+  (cd "$ROOT" && "$PY" setup.py -q develop --no-deps >/dev/null)
+fi
+
+"$PY" - <<'EOF'
+import torch, mmcv, mmengine, mmdet, mmpose, a2jt_mmpose
+from mmcv.ops import MultiScaleDeformableAttention  # noqa: F401
+print(f'torch {torch.__version__} | mmcv {mmcv.__version__} | mmengine {mmengine.__version__} '
+      f'| mmdet {mmdet.__version__} | mmpose {mmpose.__version__} | a2jt_mmpose {a2jt_mmpose.__version__}')
+EOF
+log "done: activate with 'source $VENV/bin/activate'"
