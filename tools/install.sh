@@ -89,7 +89,10 @@ assert v < (3, 10)
 EOF
 then
   log "runtime dependencies, mmdet 3.3.0, mmpose 1.3.2 (--no-deps)"
-  "${PIP[@]}" install -q --no-binary xtcocotools -r "$ROOT/requirements/runtime.txt"
+  # xtcocotools: its PyPI wheel is built against numpy 1.x; build it from source
+  # against the installed numpy (its setup.py imports numpy and Cython, so no isolation).
+  "${PIP[@]}" install -q "cython>=3" $(grep -v -e '^#' -e '^$' -e xtcocotools "$ROOT/requirements/runtime.txt")
+  "${PIP[@]}" install -q --no-build-isolation --no-binary xtcocotools "xtcocotools>=1.14"
   "${PIP[@]}" install -q --no-deps "mmdet==3.3.0" "mmpose==1.3.2"
 fi
 

@@ -1,0 +1,4 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from .interhand3d_dataset import CheckedInterHand3DDataset
+
+__all__ = ['CheckedInterHand3DDataset']

@@ -1,0 +1,6 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from .checkpoint_loading import load_from_local, register_checkpoint_loader
+
+register_checkpoint_loader()
+
+__all__ = ['load_from_local', 'register_checkpoint_loader']

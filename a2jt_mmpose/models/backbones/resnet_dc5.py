@@ -1,0 +1,47 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from mmpose.models.backbones import ResNet
+from mmpose.models.backbones.resnet import BasicBlock
+from mmpose.registry import MODELS
+
+
+@MODELS.register_module()
+class ResNetDC5(ResNet):
+    """ResNet whose last stage is dilated instead of strided (DC5), exactly
+    as torchvision's ``replace_stride_with_dilation=[False, False, True]``.
+
+    mmpose's ``ResNet(strides=(1, 2, 2, 1), dilations=(1, 1, 1, 2))`` dilates
+    every block of the last stage; torchvision (and so the official
+    A2J-Transformer backbone) keeps the previous dilation in the first block
+    of a newly dilated stage. This class fixes that block, so a torchvision
+    or official checkpoint gives the same features. Parameter names and
+    shapes are those of mmpose's (= torchvision's) ResNet.
+
+    For a 256x256 input and ``out_indices=(1, 2, 3)`` the outputs of
+    ResNet-50 are ``(B, 512, 32, 32)``, ``(B, 1024, 16, 16)`` and
+    ``(B, 2048, 16, 16)`` (strides 8, 16, 16).
+
+    Args:
+        depth (int): 18, 34, 50, 101 or 152.
+        strides (Sequence[int]): stride of each stage. Default (1, 2, 2, 1).
+        dilations (Sequence[int]): dilation of each stage.
+            Default (1, 1, 1, 2).
+        **kwargs: other arguments of mmpose's ``ResNet`` (``out_indices``,
+            ``frozen_stages``, ``norm_cfg``, ``norm_eval``, ``init_cfg``...).
+    """
+
+    def __init__(self,
+                 depth: int = 50,
+                 strides=(1, 2, 2, 1),
+                 dilations=(1, 1, 1, 2),
+                 **kwargs) -> None:
+        super().__init__(
+            depth, strides=strides, dilations=dilations, **kwargs)
+        previous = 1
+        for layer_name, dilation in zip(self.res_layers, self.dilations):
+            if dilation != previous:
+                block = getattr(self, layer_name)[0]
+                conv = block.conv1 if isinstance(block, BasicBlock) \
+                    else block.conv2
+                conv.dilation = (previous, previous)
+                conv.padding = (previous, previous)
+            previous = dilation

@@ -1,0 +1,316 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from typing import Optional, Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmcv.cnn import build_norm_layer
+from mmcv.ops import MultiScaleDeformableAttention
+from mmengine.model import BaseModule
+from mmpose.models.heads.transformer_heads.transformers import \
+    DeformableDetrTransformerEncoder
+from mmpose.models.heads.transformer_heads.transformers.deformable_detr_layers import \
+    DeformableDetrTransformerDecoderLayer  # noqa: E501
+from mmpose.models.heads.transformer_heads.transformers.utils import \
+    FFN as MLP
+from mmpose.registry import MODELS
+from torch import Tensor
+
+from ..utils.anchors import generate_anchors
+from ..utils.positional_encoding import anchor_sine_encoding, sine_encoding_2d
+from ..utils.state_dict_check import check_state_dict
+
+
+@MODELS.register_module()
+class AnchorRefinementNeck(BaseModule):
+    """Anchor refinement model of A2J-Transformer.
+
+    The neck turns the backbone pyramid into one refined feature per 3D
+    anchor and decoder layer:
+
+    1. input projections: 1x1 conv + GroupNorm(32) on every backbone level,
+       plus an extra level (3x3 stride-2 conv + GN) on the raw last level;
+    2. 2-D sine positional encoding + a learned level embedding;
+    3. feature enhancement module: a deformable encoder (mmcv's
+       ``MultiScaleDeformableAttention`` self-attention, post-norm);
+    4. anchor interaction module: decoder layers whose queries are the 3D
+       anchors. Each layer runs self-attention over the anchor queries,
+       deformable cross-attention sampled at each anchor's in-plane position,
+       and an FFN (post-norm). The query positional embedding is the sine
+       encoding of the anchor's three coordinates in the order ``(y, x, z)``
+       through ``MLP(3F -> C -> C)``; from the second layer on it is scaled
+       element-wise by ``MLP(C -> C -> C)`` of the current content (DAB).
+       Initial contents are learned embeddings, one per anchor.
+
+    Input:
+        feats (Sequence[Tensor]): backbone levels ``(B, C_l, H_l, W_l)``;
+            for ResNet-50 DC5 at 256x256: ``(B, 512, 32, 32)``,
+            ``(B, 1024, 16, 16)``, ``(B, 2048, 16, 16)``.
+
+    Output:
+        tuple:
+        - anchor_feats (Tensor): decoder outputs of every layer,
+          ``(num_decoder_layers, B, A, C)`` (A = number of anchors).
+        - anchors (Tensor): the anchor table ``(A, 3)`` in target space
+          (``x, y`` input pixels, ``z`` depth unit of the codec).
+
+    Args:
+        in_channels (Sequence[int]): channels of the backbone levels.
+        embed_dims (int): transformer width C. Default 256.
+        num_extra_levels (int): extra stride-2 levels built from the last
+            backbone level. Default 1 (4 levels for 3 backbone outputs).
+        input_size (tuple[int, int]): network input ``(w, h)`` in pixels;
+            the in-plane anchor positions are divided by it to give the
+            normalised sampling locations of the cross-attention.
+        anchor_cfg (dict): arguments of :func:`generate_anchors`
+            (``num_in_plane``, ``stride``, ``centre``, ``depths``).
+        num_anchors (int, optional): if given, must equal the number of
+            anchors that ``anchor_cfg`` produces (a guard for configs that
+            change one and forget the other).
+        anchor_position_scale (Sequence[float]): divisors of ``(x, y, z)``
+            before the sine encoding of the anchors. Official: 256 for all.
+        encoder (dict): config of mmpose's
+            ``DeformableDetrTransformerEncoder`` (num_layers, layer_cfg).
+        decoder (dict): ``num_layers`` and ``layer_cfg`` of the anchor
+            interaction decoder layers (mmpose's
+            ``DeformableDetrTransformerDecoderLayer``).
+        trainable_anchors (bool): keep the anchor table as a trainable
+            parameter. The official code means it to be fixed (and says so)
+            but leaves it trainable by accident; it moves by < 1e-3 px.
+            Default False (a persistent buffer, saved in checkpoints).
+        init_cfg (dict, optional): initialisation config.
+    """
+
+    def __init__(self,
+                 in_channels: Sequence[int] = (512, 1024, 2048),
+                 embed_dims: int = 256,
+                 num_extra_levels: int = 1,
+                 input_size: Tuple[int, int] = (256, 256),
+                 anchor_cfg: dict = dict(
+                     num_in_plane=16, stride=16.,
+                     depths=(63.5, 127.5, 191.5)),
+                 num_anchors: Optional[int] = None,
+                 anchor_position_scale: Sequence[float] = (256., 256., 256.),
+                 encoder: dict = dict(
+                     num_layers=6,
+                     layer_cfg=dict(
+                         self_attn_cfg=dict(
+                             embed_dims=256,
+                             num_heads=8,
+                             num_levels=4,
+                             num_points=4,
+                             dropout=0.1,
+                             batch_first=True),
+                         ffn_cfg=dict(
+                             embed_dims=256,
+                             feedforward_channels=1024,
+                             ffn_drop=0.1,
+                             act_cfg=dict(type='ReLU', inplace=True)))),
+                 decoder: dict = dict(
+                     num_layers=6,
+                     layer_cfg=dict(
+                         self_attn_cfg=dict(
+                             embed_dims=256,
+                             num_heads=8,
+                             attn_drop=0.1,
+                             proj_drop=0.1,
+                             batch_first=True),
+                         cross_attn_cfg=dict(
+                             embed_dims=256,
+                             num_heads=8,
+                             num_levels=4,
+                             num_points=4,
+                             dropout=0.1,
+                             batch_first=True),
+                         ffn_cfg=dict(
+                             embed_dims=256,
+                             feedforward_channels=1024,
+                             ffn_drop=0.1,
+                             act_cfg=dict(type='ReLU', inplace=True)))),
+                 trainable_anchors: bool = False,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.in_channels = tuple(in_channels)
+        self.embed_dims = embed_dims
+        self.num_levels = len(self.in_channels) + num_extra_levels
+        self.input_size = tuple(input_size)
+        if len(self.input_size) != 2 or min(self.input_size) <= 0:
+            raise ValueError(f'model.neck.input_size must be (w, h) > 0, got '
+                             f'{input_size}')
+
+        anchors = generate_anchors(input_size=self.input_size, **anchor_cfg)
+        if num_anchors is not None and num_anchors != len(anchors):
+            raise ValueError(
+                f'model.neck.num_anchors={num_anchors} does not match '
+                f'model.neck.anchor_cfg={anchor_cfg}, which gives '
+                f'{len(anchors)} anchors')
+        self.num_anchors = len(anchors)
+        if trainable_anchors:
+            self.anchors = nn.Parameter(anchors)
+        else:
+            self.register_buffer('anchors', anchors)
+        self.register_buffer(
+            'anchor_position_scale',
+            torch.tensor(anchor_position_scale, dtype=torch.float32))
+        if self.anchor_position_scale.shape != (3, ):
+            raise ValueError('model.neck.anchor_position_scale needs 3 '
+                             f'values (x, y, z), got {anchor_position_scale}')
+
+        for name, cfg in (('encoder', encoder['layer_cfg']['self_attn_cfg']),
+                          ('decoder',
+                           decoder['layer_cfg']['cross_attn_cfg'])):
+            if cfg.get('num_levels', 4) != self.num_levels:
+                raise ValueError(
+                    f'model.neck.{name} attention has num_levels='
+                    f'{cfg.get("num_levels", 4)} but the neck builds '
+                    f'{self.num_levels} feature levels')
+
+        # 1. input projections
+        self.input_proj = nn.ModuleList()
+        for c in self.in_channels:
+            self.input_proj.append(
+                nn.Sequential(
+                    nn.Conv2d(c, embed_dims, kernel_size=1),
+                    build_norm_layer(dict(type='GN', num_groups=32),
+                                     embed_dims)[1]))
+        in_c = self.in_channels[-1]
+        for _ in range(num_extra_levels):
+            self.input_proj.append(
+                nn.Sequential(
+                    nn.Conv2d(
+                        in_c, embed_dims, kernel_size=3, stride=2, padding=1),
+                    build_norm_layer(dict(type='GN', num_groups=32),
+                                     embed_dims)[1]))
+            in_c = embed_dims
+        # 2. learned level embedding (the sine part has no parameters)
+        self.level_embed = nn.Parameter(
+            torch.empty(self.num_levels, embed_dims))
+        # 3. feature enhancement module
+        self.encoder = DeformableDetrTransformerEncoder(**encoder)
+        # 4. anchor interaction module
+        self.num_decoder_layers = decoder['num_layers']
+        self.decoder_layers = nn.ModuleList([
+            DeformableDetrTransformerDecoderLayer(**decoder['layer_cfg'])
+            for _ in range(self.num_decoder_layers)
+        ])
+        self.content_embed = nn.Embedding(self.num_anchors, embed_dims)
+        self.anchor_pos_head = MLP(embed_dims * 3 // 2, embed_dims,
+                                   embed_dims, 2)
+        self.query_scale = MLP(embed_dims, embed_dims, embed_dims, 2)
+        self._register_load_state_dict_pre_hook(self._check_checkpoint)
+
+    def init_weights(self) -> None:
+        """Official initialisation: Xavier-uniform for every matrix of the
+        transformer, then the Deformable-DETR init of each deformable
+        attention; Xavier convs with zero bias for the input projections;
+        N(0, 1) level embedding and content embeddings."""
+        if self.init_cfg is not None:
+            return super().init_weights()
+        for p in list(self.encoder.parameters()) + list(
+                self.decoder_layers.parameters()):
+            if p.dim() > 1:
+                nn.init.xavier_uniform_(p)
+        for m in self.modules():
+            if isinstance(m, MultiScaleDeformableAttention):
+                m.init_weights()
+        for proj in self.input_proj:
+            nn.init.xavier_uniform_(proj[0].weight, gain=1)
+            nn.init.zeros_(proj[0].bias)
+        nn.init.normal_(self.level_embed)
+        nn.init.normal_(self.content_embed.weight)
+        self._is_init = True
+
+    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+        """Refine every anchor; see the class docstring for shapes."""
+        if len(feats) != len(self.in_channels):
+            raise ValueError(
+                f'{self.__class__.__name__} expects {len(self.in_channels)} '
+                f'backbone levels (in_channels={self.in_channels}), got '
+                f'{len(feats)}; check model.backbone.out_indices')
+        memory, spatial_shapes, level_start_index, valid_ratios = \
+            self.enhance_features(feats)
+        return self.interact_anchors(memory, spatial_shapes,
+                                     level_start_index, valid_ratios)
+
+    def enhance_features(self, feats: Sequence[Tensor]):
+        """Input projections + positional encodings + deformable encoder.
+
+        Returns:
+            tuple: memory ``(B, sum(H_l*W_l), C)``, spatial shapes
+            ``(L, 2)`` as (h, w), level start index ``(L,)`` and valid ratios
+            ``(B, L, 2)`` (all ones: inputs are never padded).
+        """
+        levels = [proj(f) for proj, f in zip(self.input_proj, feats)]
+        x = feats[-1]
+        for proj in self.input_proj[len(feats):]:
+            x = proj(x)
+            levels.append(x)
+
+        batch_size = levels[0].shape[0]
+        tokens, pos, shapes = [], [], []
+        for lvl, feat in enumerate(levels):
+            _, c, h, w = feat.shape
+            shapes.append((h, w))
+            tokens.append(feat.flatten(2).transpose(1, 2))
+            pe = sine_encoding_2d(
+                batch_size, h, w, c // 2, device=feat.device)
+            pos.append(
+                pe.flatten(2).transpose(1, 2) +
+                self.level_embed[lvl].view(1, 1, -1))
+        tokens = torch.cat(tokens, 1)
+        pos = torch.cat(pos, 1)
+        spatial_shapes = torch.as_tensor(
+            shapes, dtype=torch.long, device=tokens.device)
+        level_start_index = torch.cat((spatial_shapes.new_zeros(
+            (1, )), spatial_shapes.prod(1).cumsum(0)[:-1]))
+        valid_ratios = tokens.new_ones(batch_size, self.num_levels, 2)
+        memory = self.encoder(
+            query=tokens,
+            query_pos=pos,
+            key_padding_mask=None,
+            spatial_shapes=spatial_shapes,
+            level_start_index=level_start_index,
+            valid_ratios=valid_ratios)
+        return memory, spatial_shapes, level_start_index, valid_ratios
+
+    def interact_anchors(self, memory: Tensor, spatial_shapes: Tensor,
+                         level_start_index: Tensor,
+                         valid_ratios: Tensor) -> Tuple[Tensor, Tensor]:
+        """Run the anchor interaction decoder over the encoder memory.
+
+        Returns:
+            tuple: ``(num_decoder_layers, B, A, C)`` anchor features and the
+            ``(A, 3)`` anchor table.
+        """
+        batch_size = memory.shape[0]
+        anchors = self.anchors
+        in_w, in_h = self.input_size
+        # sampling location of each anchor: its in-plane position, normalised
+        # by the input size, the same point on every level.
+        ref_xy = anchors[:, :2] / anchors.new_tensor([in_w, in_h])
+        reference_points = ref_xy[None, :, None, :].expand(
+            batch_size, -1, self.num_levels, -1)
+        anchor_pos = self.anchor_pos_head(
+            anchor_sine_encoding(anchors / self.anchor_position_scale,
+                                 self.embed_dims // 2))
+        anchor_pos = anchor_pos[None].expand(batch_size, -1, -1)
+
+        query = self.content_embed.weight[None].expand(batch_size, -1, -1)
+        outputs = []
+        for i, layer in enumerate(self.decoder_layers):
+            query_pos = anchor_pos if i == 0 else \
+                anchor_pos * self.query_scale(query)
+            query = layer(
+                query=query,
+                value=memory,
+                query_pos=query_pos,
+                key_padding_mask=None,
+                reference_points=reference_points,
+                spatial_shapes=spatial_shapes,
+                level_start_index=level_start_index,
+                valid_ratios=valid_ratios)
+            outputs.append(query)
+        return torch.stack(outputs), anchors
+
+    def _check_checkpoint(self, state_dict, prefix, *args, **kwargs):
+        """Refuse checkpoints of another architecture or anchor setting."""
+        check_state_dict(self, state_dict, prefix, 'model.neck')
