@@ -1,0 +1,108 @@
+# CPU-sized A2J-Transformer for the quickstart: the same architecture as the
+# full model (DC5 ResNet, 4-level deformable encoder, 3D-anchor decoder, A2J
+# head, both losses), shrunk to train in minutes on 2 CPU cores, on the
+# synthetic InterHand2.6M-format data of tools/quickstart.py.
+_base_ = ['./a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py']
+
+input_size = (128, 128)
+embed_dims = 128
+num_levels = 4
+num_decoder_layers = 3
+max_epochs = 8
+codec = dict(
+    type='A2JInterHandCodec',
+    input_size=input_size,
+    depth_size=256,
+    depth_bound=400.)
+
+train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=None)
+param_scheduler = [
+    dict(type='LinearLR', begin=0, end=50, by_epoch=False, start_factor=0.1),
+    dict(
+        type='CosineAnnealingLR',
+        begin=0,
+        end=max_epochs,
+        by_epoch=True,
+        eta_min=1e-5)
+]
+auto_scale_lr = dict(base_batch_size=16)
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', interval=max_epochs,
+                    save_best=None, max_keep_ckpts=1))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+
+_attn = dict(num_heads=4, num_levels=num_levels, num_points=4)
+_ffn = dict(
+    embed_dims=embed_dims,
+    feedforward_channels=512,
+    ffn_drop=0.,
+    act_cfg=dict(type='ReLU', inplace=True))
+model = dict(
+    backbone=dict(
+        depth=18,
+        frozen_stages=-1,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False,
+        init_cfg=None),
+    neck=dict(
+        in_channels=(128, 256, 512),
+        embed_dims=embed_dims,
+        input_size=input_size,
+        anchor_cfg=dict(num_in_plane=8, stride=16.,
+                        depths=(63.5, 127.5, 191.5)),
+        anchor_position_scale=(128., 128., 256.),
+        encoder=dict(
+            num_layers=2,
+            layer_cfg=dict(
+                self_attn_cfg=dict(
+                    embed_dims=embed_dims, dropout=0., **_attn),
+                ffn_cfg=_ffn)),
+        decoder=dict(
+            num_layers=num_decoder_layers,
+            layer_cfg=dict(
+                self_attn_cfg=dict(
+                    embed_dims=embed_dims,
+                    num_heads=4,
+                    attn_drop=0.,
+                    proj_drop=0.,
+                    batch_first=True),
+                cross_attn_cfg=dict(
+                    embed_dims=embed_dims, dropout=0., **_attn),
+                ffn_cfg=_ffn))),
+    head=dict(
+        num_layers=num_decoder_layers,
+        in_channels=embed_dims,
+        hidden_dims=128,
+        offset_scale=128.,
+        decoder=codec))
+
+data_root = 'data/synthetic_interhand/'
+train_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.25),
+    dict(type='HandRandomFlip', prob=0.5),
+    dict(type='InterNetBBoxTransform', rotate_prob=0.3),
+    dict(type='TopdownAffine', input_size=input_size),
+    dict(type='RandomColorGain', gain_range=(0.8, 1.2)),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}})
+]
+val_pipeline = [
+    dict(type='LoadImage'),
+    dict(type='GetBBoxCenterScale', padding=1.25),
+    dict(type='TopdownAffine', input_size=input_size),
+    dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}})
+]
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=1,
+    persistent_workers=True,
+    dataset=dict(data_root=data_root, pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=1,
+    persistent_workers=True,
+    dataset=dict(data_root=data_root, pipeline=val_pipeline))
+test_dataloader = val_dataloader
