@@ -1,0 +1,39 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+import os.path as osp
+import sys
+
+import pytest
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SHARED_DATA = osp.join(osp.dirname(REPO_ROOT), 'shared', 'data')
+INTERHAND_MINI = osp.join(SHARED_DATA, 'interhand2.6m_mini')
+RHD_MINI = osp.join(SHARED_DATA, 'rhd_mini')
+CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'hand_3d_keypoint',
+                      'a2j_transformer', 'interhand3d')
+FULL_CONFIG = osp.join(CONFIG_DIR,
+                       'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py')
+TINY_CONFIG = osp.join(
+    CONFIG_DIR, 'a2jt_res18-tiny_1xb16-8e_synthetic-interhand3d-128x128.py')
+
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+
+def interhand_mini_split(prefix='test_interhand2.6m'):
+    """Dataset kwargs that read the real InterHand2.6M sample files."""
+    if not osp.isdir(INTERHAND_MINI):
+        pytest.fail(f'the real InterHand2.6M samples are missing: '
+                    f'{INTERHAND_MINI} (../shared/data of the checkout)')
+    return dict(
+        data_root=INTERHAND_MINI,
+        ann_file=f'{prefix}_data.json',
+        camera_param_file=f'{prefix}_camera.json',
+        joint_file=f'{prefix}_joint_3d.json',
+        data_prefix=dict(img=''))
+
+
+@pytest.fixture(autouse=True, scope='session')
+def _mmpose_scope():
+    from mmpose.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    import a2jt_mmpose  # noqa: F401

@@ -1,0 +1,61 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from unittest import TestCase
+
+import torch
+import torchvision
+
+from a2jt_mmpose.models.backbones import ResNetDC5
+
+
+class TestResNetDC5(TestCase):
+
+    def test_matches_torchvision_dc5(self):
+        """Same weights -> same features as torchvision's DC5 ResNet-50."""
+        torch.manual_seed(0)
+        ref = torchvision.models.resnet50(
+            weights=None, replace_stride_with_dilation=[False, False, True])
+        ref.eval()
+        ours = ResNetDC5(
+            depth=50,
+            out_indices=(1, 2, 3),
+            frozen_stages=1,
+            norm_cfg=dict(type='BN', requires_grad=False),
+            norm_eval=True)
+        state = {
+            k: v
+            for k, v in ref.state_dict().items() if not k.startswith('fc.')
+        }
+        missing, unexpected = ours.load_state_dict(state, strict=False)
+        self.assertEqual(unexpected, [])
+        self.assertTrue(all('num_batches_tracked' in k for k in missing))
+        ours.train()  # norm_eval keeps BN frozen in train mode too
+        x = torch.rand(1, 3, 128, 128)
+        with torch.no_grad():
+            feats = ours(x)
+            r = ref.maxpool(ref.relu(ref.bn1(ref.conv1(x))))
+            r1 = ref.layer1(r)
+            r2 = ref.layer2(r1)
+            r3 = ref.layer3(r2)
+            r4 = ref.layer4(r3)
+        self.assertEqual([f.shape[1:] for f in feats],
+                         [(512, 16, 16), (1024, 8, 8), (2048, 8, 8)])
+        for a, b in zip(feats, (r2, r3, r4)):
+            torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+    def test_frozen_stem_and_stage1(self):
+        m = ResNetDC5(depth=50, out_indices=(1, 2, 3), frozen_stages=1,
+                      norm_cfg=dict(type='BN', requires_grad=False))
+        trainable = {n.split('.')[0]
+                     for n, p in m.named_parameters() if p.requires_grad}
+        self.assertEqual(trainable, {'layer2', 'layer3', 'layer4'})
+        self.assertEqual(
+            sum(p.numel() for p in m.parameters() if p.requires_grad),
+            23232512)  # official: layer2-4 of ResNet-50
+
+    def test_basic_block_dc5(self):
+        m = ResNetDC5(depth=18, out_indices=(1, 2, 3))
+        self.assertEqual(m.layer4[0].conv1.dilation, (1, 1))
+        self.assertEqual(m.layer4[1].conv1.dilation, (2, 2))
+        feats = m(torch.rand(1, 3, 64, 64))
+        self.assertEqual([tuple(f.shape[1:]) for f in feats],
+                         [(128, 8, 8), (256, 4, 4), (512, 4, 4)])

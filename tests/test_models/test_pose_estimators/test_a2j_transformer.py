@@ -1,0 +1,109 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from unittest import TestCase
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.structures import InstanceData
+from mmpose.registry import MODELS
+from mmpose.structures import PoseDataSample
+
+from conftest import FULL_CONFIG, TINY_CONFIG
+
+
+def build(config):
+    cfg = Config.fromfile(config).model
+    cfg.backbone.init_cfg = None
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def packed(batch_size, size, num_keypoints=42):
+    inputs = torch.randint(0, 256, (batch_size, 3, size, size)).float()
+    samples = []
+    for _ in range(batch_size):
+        d = PoseDataSample()
+        d.gt_instance_labels = InstanceData(
+            keypoint_labels=torch.rand(1, num_keypoints, 3) * size,
+            keypoint_weights=torch.ones(1, num_keypoints))
+        d.gt_instances = InstanceData(
+            bboxes=np.array([[0., 0., size, size]], np.float32),
+            bbox_scores=np.ones(1, np.float32))
+        d.set_metainfo(
+            dict(
+                input_size=(size, size),
+                input_center=torch.tensor([size / 2., size / 2.]).numpy(),
+                input_scale=torch.tensor([size * 1., size * 1.]).numpy()))
+        samples.append(d)
+    return dict(inputs=list(inputs), data_samples=samples)
+
+
+class TestA2JTransformer(TestCase):
+
+    def test_full_model_size_and_shapes(self):
+        model = build(FULL_CONFIG).eval()
+        n_all = sum(p.numel() for p in model.parameters())
+        # issue: 42.1 M +- 1% (official 42.66 M trainable incl. 0.79 M dead)
+        self.assertLess(abs(n_all - 42.1e6) / 42.1e6, 0.01, n_all)
+        n_trainable = sum(
+            p.numel() for p in model.parameters() if p.requires_grad)
+        self.assertEqual(n_trainable, 42662652 - 792588 - 2304)
+        x = torch.rand(1, 3, 256, 256)
+        with torch.no_grad():
+            feats = model.backbone(x)
+            self.assertEqual([tuple(f.shape) for f in feats],
+                             [(1, 512, 32, 32), (1, 1024, 16, 16),
+                              (1, 2048, 16, 16)])
+            anchor_feats, anchors = model.neck(feats)
+            self.assertEqual(anchor_feats.shape, (6, 1, 768, 256))
+            self.assertEqual(model.head((anchor_feats, anchors)).shape,
+                             (6, 1, 42, 3))
+
+    def test_gradients_reach_every_trainable_part(self):
+        torch.manual_seed(0)
+        model = build(TINY_CONFIG)
+        data = model.data_preprocessor(packed(2, 128), training=True)
+        # At initialisation some gradients are exactly zero by design (zero
+        # sampling-offset weights of the deformable attention, zero-init last
+        # BN of residual blocks); after one update every part must learn.
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+        sum(model(**data, mode='loss').values()).backward()
+        optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        losses = model(**data, mode='loss')
+        sum(losses.values()).backward()
+        no_grad = [
+            n for n, p in model.named_parameters()
+            if p.requires_grad and (p.grad is None or not p.grad.abs().sum())
+        ]
+        self.maxDiff = None
+        self.assertEqual(no_grad, [])
+        self.assertTrue(all(torch.isfinite(v) for v in losses.values()))
+
+    def test_predict_mode(self):
+        model = build(TINY_CONFIG).eval()
+        data = model.data_preprocessor(packed(2, 128), training=False)
+        with torch.no_grad():
+            results = model(**data, mode='predict')
+        self.assertEqual(len(results), 2)
+        pred = results[0].pred_instances
+        self.assertEqual(pred.keypoints.shape, (1, 42, 3))
+        self.assertEqual(pred.keypoint_scores.shape, (1, 42))
+
+    def test_checkpoint_of_another_architecture_is_refused(self):
+        model = build(TINY_CONFIG)
+        other = MODELS.build(
+            dict(
+                type='TopdownPoseEstimator',
+                backbone=dict(type='ResNet', depth=18),
+                head=dict(
+                    type='RegressionHead',
+                    in_channels=512,
+                    num_joints=42,
+                    loss=dict(type='SmoothL1Loss'))))
+        with self.assertRaisesRegex(ValueError,
+                                    'does not fit model.neck.*missing'):
+            model.load_state_dict(other.state_dict(), strict=False)
+        # its own checkpoint loads
+        model.load_state_dict(build(TINY_CONFIG).state_dict())
