@@ -1,0 +1,117 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+import copy
+from unittest import TestCase
+
+import numpy as np
+from mmpose.codecs.utils import camera_to_pixel
+from mmpose.evaluation.metrics import InterHandMetric
+from mmpose.registry import DATASETS
+
+from a2jt_mmpose.evaluation.metrics import InterHandMPJPEMetric
+from conftest import interhand_mini_split
+
+
+def real_samples():
+    """Data samples of the 4 real InterHand2.6M images, as the evaluator
+    hands them to a metric (after the val pipeline)."""
+    dataset = DATASETS.build(
+        dict(
+            type='CheckedInterHand3DDataset',
+            data_mode='topdown',
+            test_mode=True,
+            pipeline=[
+                dict(type='LoadImage'),
+                dict(type='GetBBoxCenterScale', padding=1.25),
+                dict(type='TopdownAffine', input_size=(256, 256)),
+                dict(
+                    type='PackPoseInputs',
+                    meta_keys=('id', 'img_id', 'img_path', 'focal',
+                               'principal_pt', 'hand_type',
+                               'hand_type_valid', 'abs_depth'))
+            ],
+            **interhand_mini_split()))
+    out = []
+    for i in range(len(dataset)):
+        info = dataset.get_data_info(i)
+        sample = dataset[i]['data_samples'].to_dict()
+        sample['pred_instances'] = dict(
+            keypoints=info['keypoints'].copy(),
+            keypoint_scores=np.ones((1, 42), np.float32),
+            hand_type=info['hand_type'].copy(),
+            rel_root_depth=np.float32(info['rel_root_depth']))
+        out.append(sample)
+    return out
+
+
+def evaluate(metric, samples):
+    metric.process([], copy.deepcopy(samples))
+    return metric.compute_metrics(metric.results)
+
+
+class TestInterHandMPJPEMetric(TestCase):
+
+    def test_real_samples_perfect_and_equal_to_mmpose(self):
+        samples = real_samples()
+        self.assertEqual(len(samples), 4)
+        self.assertEqual(
+            sorted(bool(np.asarray(s['hand_type']).all()) for s in samples),
+            [False, False, True, True])
+        perfect = evaluate(InterHandMPJPEMetric(), samples)
+        for key in ('all', 'single', 'interacting'):
+            self.assertAlmostEqual(perfect[f'MPJPE_{key}'], 0., places=3)
+
+        rng = np.random.default_rng(0)
+        for s in samples:
+            s['pred_instances']['keypoints'] = s['pred_instances'][
+                'keypoints'] + rng.normal(0, 3, (1, 42, 3)).astype(np.float32)
+        ours = evaluate(InterHandMPJPEMetric(), samples)
+        ref = evaluate(InterHandMetric(modes=['MPJPE']), samples)
+        for key in ('all', 'single', 'interacting'):
+            self.assertAlmostEqual(
+                ours[f'MPJPE_{key}_pooled'], ref[f'MPJPE_{key}'], places=3)
+            self.assertGreater(ours[f'MPJPE_{key}'], 1.)
+        # every joint is valid in 3 of the 4 samples (the absent hand of the
+        # single-hand frames is invalid), so here both aggregations agree
+        self.assertAlmostEqual(ours['MPJPE_all'], ours['MPJPE_all_pooled'],
+                               places=6)
+
+    def test_per_joint_first_differs_from_pooled(self):
+        """Two samples; joint 0 valid in both, joint 1 only in the first.
+
+        Errors (mm): sample A joint0 = 2, joint1 = 10; sample B joint0 = 4.
+        per joint first: mean(mean(2, 4), 10) = (3 + 10) / 2 = 6.5
+        pooled:          mean(2, 10, 4) = 16 / 3
+        """
+        focal, princpt = np.array([1000., 1000.]), np.array([100., 100.])
+
+        def sample(errors, valid):
+            gt = np.zeros((1, 42, 3))
+            gt[0, :, 2] = 500.
+            gt[0, :21, 0] = np.arange(21) * 5.
+            gt[0, 21:, 0] = np.arange(21) * 5. + 200.
+            pred_cam = gt.copy()
+            for j, e in errors.items():
+                pred_cam[0, j, 1] += e
+            px = camera_to_pixel(pred_cam, focal[0], focal[1], princpt[0],
+                                 princpt[1])
+            kpts = np.concatenate([px[..., :2], pred_cam[..., 2:] - 500.], -1)
+            vis = np.zeros((1, 42))
+            vis[0, valid] = 1
+            vis[0, [20, 41]] = 1  # roots (error 0 by construction)
+            return dict(
+                pred_instances=dict(keypoints=kpts),
+                gt_instances=dict(keypoints_cam=gt, keypoints_visible=vis),
+                abs_depth=[500., 500.],
+                focal=focal,
+                principal_pt=princpt,
+                hand_type=np.array([[1, 0]]))
+
+        samples = [sample({0: 2., 1: 10.}, [0, 1]), sample({0: 4.}, [0])]
+        res = evaluate(InterHandMPJPEMetric(), samples)
+        # roots are valid too (error 0): joints 0, 1, 20, 41 are counted
+        self.assertAlmostEqual(res['MPJPE_all'], (3. + 10. + 0 + 0) / 4, 4)
+        self.assertAlmostEqual(res['MPJPE_all_pooled'], 16. / 7, 4)
+        self.assertAlmostEqual(res['MPJPE_single'], res['MPJPE_all'])
+        self.assertTrue(np.isnan(res['MPJPE_interacting']))
+        self.assertAlmostEqual(res['MPJPE_all_xy'], res['MPJPE_all'], 4)
+        self.assertAlmostEqual(res['MPJPE_all_z'], 0., 4)
