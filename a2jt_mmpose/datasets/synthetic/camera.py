@@ -118,9 +118,10 @@ class PinholeCamera:
             princpt=np.array(cam_params['princpt'][camera_name], np.float64))
 
 
-def look_at_rotation(campos: np.ndarray,
-                     target: np.ndarray,
-                     up: Sequence[float] = (0., -1., 0.)) -> np.ndarray:
+def look_at_rotation(
+    campos: np.ndarray,
+    target: np.ndarray,
+    up: Sequence[float] = (0., -1., 0.)) -> np.ndarray:
     """World-to-camera rotation of a camera at ``campos`` looking at
     ``target``.
 
@@ -147,20 +148,18 @@ def look_at_rotation(campos: np.ndarray,
     return np.stack([x, y, z])
 
 
-def sample_camera_on_sphere(rng: np.random.Generator,
-                            target: np.ndarray,
-                            img_size: Tuple[int, int],
-                            distance_range: Tuple[float, float] = (900.,
-                                                                   1300.),
-                            focal_range: Tuple[float, float] = (1230.,
-                                                                1300.),
-                            focal_ref_size: float = 334.,
-                            min_elevation_deg: float = -50.,
-                            aim_jitter: float = 40.,
-                            princpt_jitter: float = 0.06,
-                            max_roll_deg: float = 20.,
-                            up: Optional[Sequence[float]] = None
-                            ) -> PinholeCamera:
+def sample_camera_on_sphere(
+        rng: np.random.Generator,
+        target: np.ndarray,
+        img_size: Tuple[int, int],
+        distance_range: Tuple[float, float] = (900., 1300.),
+        focal_range: Tuple[float, float] = (1230., 1300.),
+        focal_ref_size: float = 334.,
+        min_elevation_deg: float = -50.,
+        aim_jitter: float = 40.,
+        princpt_jitter: float = 0.06,
+        max_roll_deg: float = 20.,
+        up: Optional[Sequence[float]] = None) -> PinholeCamera:
     """Sample a camera on a sphere around ``target`` that looks at it.
 
     Mirrors the InterHand2.6M capture dome: cameras about 1 m from the

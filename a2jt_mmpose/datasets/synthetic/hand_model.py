@@ -28,7 +28,8 @@ __all__ = [
     'BONE_LENGTH_RANGES', 'BONE_RADII', 'JOINT_LIMITS_DEG', 'SCALE_RANGE',
     'HandShape', 'HandPose', 'TwoHandSample', 'sample_hand_shape',
     'sample_hand_pose', 'forward_kinematics', 'mirror_to_left',
-    'random_rotation', 'sample_hands', 'bone_lengths'
+    'random_rotation', 'sample_hands', 'bone_lengths', 'forearm_direction',
+    'INTERACTION_MODES'
 ]
 
 NUM_HAND_JOINTS = 21
@@ -62,21 +63,36 @@ HAND_PARENTS = np.array(
 #: phalanx 39-44 mm); a subject's lengths are further multiplied by its
 #: scale in ``SCALE_RANGE``.
 BONE_LENGTH_RANGES = np.array([
-    [24., 31.], [27., 34.], [35., 44.], [32., 42.],  # thumb tip..CMC
-    [19., 24.], [22., 27.], [38., 45.], [80., 90.],  # index
-    [20., 25.], [25., 31.], [40., 48.], [79., 89.],  # middle
-    [20., 25.], [24., 30.], [37., 45.], [76., 86.],  # ring
-    [17., 22.], [17., 22.], [28., 36.], [70., 82.],  # pinky
+    [24., 31.],
+    [27., 34.],
+    [35., 44.],
+    [32., 42.],  # thumb tip..CMC
+    [19., 24.],
+    [22., 27.],
+    [38., 45.],
+    [80., 90.],  # index
+    [20., 25.],
+    [25., 31.],
+    [40., 48.],
+    [79., 89.],  # middle
+    [20., 25.],
+    [24., 30.],
+    [37., 45.],
+    [76., 86.],  # ring
+    [17., 22.],
+    [17., 22.],
+    [28., 36.],
+    [70., 82.],  # pinky
 ])
 
 #: Radius (mm, scale 1) of the limb from ``HAND_PARENTS[j]`` to ``j``; the
 #: wrist->MCP entries (7, 11, 15, 19) are unused (the palm is a volume).
 BONE_RADII = np.array([
-    8.2, 9.0, 10.5, 11.5,
-    6.8, 7.5, 8.6, 0.,
-    7.0, 7.8, 9.0, 0.,
-    6.8, 7.5, 8.6, 0.,
-    6.0, 6.6, 7.6, 0.,
+    8.8, 9.8, 11.2, 12.0,
+    7.6, 8.4, 9.5, 0.,
+    7.8, 8.7, 9.9, 0.,
+    7.4, 8.3, 9.4, 0.,
+    6.6, 7.3, 8.3, 0.,
 ])  # yapf: disable
 
 #: Per-subject scale of all lengths and radii.
@@ -171,9 +187,9 @@ class TwoHandSample:
     mode: str
 
 
-def sample_hand_shape(rng: np.random.Generator,
-                      scale_range: Tuple[float, float] = SCALE_RANGE
-                      ) -> HandShape:
+def sample_hand_shape(
+        rng: np.random.Generator,
+        scale_range: Tuple[float, float] = SCALE_RANGE) -> HandShape:
     """Sample a subject's hand shape.
 
     Bone lengths are drawn inside ``BONE_LENGTH_RANGES`` around a common
@@ -278,8 +294,7 @@ def forward_kinematics(shape: HandShape, pose: HandPose) -> np.ndarray:
                 side = -side
         else:
             ang = np.deg2rad(_MCP_ANGLES_DEG[f - 1])
-            d = _unit(
-                np.array([np.sin(ang), np.cos(ang), _MCP_ARCH[f - 1]]))
+            d = _unit(np.array([np.sin(ang), np.cos(ang), _MCP_ARCH[f - 1]]))
             if f >= 3:  # ring / pinky metacarpals cup the palm
                 cup = pose.palm_cup * (0.5 if f == 3 else 1.0)
                 d = _unit(d * np.cos(cup) + z_axis * np.sin(cup))
@@ -290,8 +305,9 @@ def forward_kinematics(shape: HandShape, pose: HandPose) -> np.ndarray:
         a_abd, t1, t2, t3 = pose.angles[f]
         fwd0 = np.cos(a_abd) * fwd + np.sin(a_abd) * side
         phis = np.cumsum([t1, t2, t3])
-        dirs = (np.cos(phis)[:, None] * fwd0[None] +
-                np.sin(phis)[:, None] * flex[None])
+        dirs = (
+            np.cos(phis)[:, None] * fwd0[None] +
+            np.sin(phis)[:, None] * flex[None])
         seg = dirs * L[[j1, j2, tip]][:, None]
         joints[base] = base_pos
         joints[[j1, j2, tip]] = base_pos + np.cumsum(seg, axis=0)
@@ -305,8 +321,10 @@ def forearm_direction(pose: HandPose) -> np.ndarray:
     d = np.array([0., -1., 0.])
     # hand flexion towards the palm = forearm direction rotates towards +z
     d = np.array([0., -np.cos(flex), np.sin(flex)])
-    d = np.array([d[0] * np.cos(dev) - d[1] * np.sin(dev),
-                  d[0] * np.sin(dev) + d[1] * np.cos(dev), d[2]])
+    d = np.array([
+        d[0] * np.cos(dev) - d[1] * np.sin(dev),
+        d[0] * np.sin(dev) + d[1] * np.cos(dev), d[2]
+    ])
     return _unit(d)
 
 
@@ -342,8 +360,7 @@ def _axis_angle(axis, angle: float) -> np.ndarray:
 
 
 def _small_rotation(rng: np.random.Generator, max_deg: float) -> np.ndarray:
-    return _axis_angle(
-        rng.normal(size=3), np.deg2rad(rng.uniform(0, max_deg)))
+    return _axis_angle(rng.normal(size=3), np.deg2rad(rng.uniform(0, max_deg)))
 
 
 def _skeleton_points(joints: np.ndarray) -> np.ndarray:
@@ -412,21 +429,29 @@ def sample_hands(rng: np.random.Generator,
             len(names), p=np.array(list(INTERACTION_MODES.values())))]
         sign = rng.choice([-1., 1.])
         if mode == 'side':
-            R_rel = _axis_angle([0, 1, 0], np.deg2rad(
-                rng.uniform(-40, 40))) @ _small_rotation(rng, 25)
-            off = np.array([sign * rng.uniform(50, 90),
-                            rng.uniform(-30, 30), rng.uniform(-20, 40)])
+            R_rel = _axis_angle([0, 1, 0], np.deg2rad(rng.uniform(
+                -40, 40))) @ _small_rotation(rng, 25)
+            off = np.array([
+                sign * rng.uniform(50, 90),
+                rng.uniform(-30, 30),
+                rng.uniform(-20, 40)
+            ])
         elif mode == 'palm_to_palm':
             R_rel = _axis_angle([0, 1, 0], np.pi) @ _axis_angle(
                 [0, 0, 1], np.deg2rad(rng.uniform(-45, 45))) \
                 @ _small_rotation(rng, 20)
-            off = np.array([rng.uniform(-30, 30), rng.uniform(-30, 30),
-                            rng.uniform(20, 45)])
+            off = np.array([
+                rng.uniform(-30, 30),
+                rng.uniform(-30, 30),
+                rng.uniform(20, 45)
+            ])
         elif mode == 'stacked':
-            R_rel = _axis_angle([0, 0, 1], np.deg2rad(
-                rng.uniform(-100, 100))) @ _small_rotation(rng, 25)
-            off = np.array([rng.uniform(-40, 40), rng.uniform(-20, 50),
-                            sign * rng.uniform(25, 60)])
+            R_rel = _axis_angle([0, 0, 1], np.deg2rad(rng.uniform(
+                -100, 100))) @ _small_rotation(rng, 25)
+            off = np.array([
+                rng.uniform(-40, 40),
+                rng.uniform(-20, 50), sign * rng.uniform(25, 60)
+            ])
         elif mode == 'crossed':
             R_rel = _axis_angle([0, 0, 1], sign * np.deg2rad(
                 rng.uniform(60, 120))) @ _axis_angle(
