@@ -37,3 +37,29 @@ def _mmpose_scope():
     from mmpose.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     import a2jt_mmpose  # noqa: F401
+
+
+def real_data_options(batch_size=4):
+    """--cfg-options that point a config at the 4 real InterHand2.6M
+    images, with single-process data loading."""
+    opts = {}
+    for split in ('train', 'val', 'test'):
+        key = f'{split}_dataloader'
+        for name, value in interhand_mini_split().items():
+            opts[f'{key}.dataset.{name}'] = value
+        opts[f'{key}.num_workers'] = 0
+        opts[f'{key}.persistent_workers'] = False
+        opts[f'{key}.batch_size'] = batch_size
+    return opts
+
+
+def options_to_argv(opts):
+    """``{'a.b': 1}`` -> ``['a.b=1']`` for ``--cfg-options``."""
+    argv = []
+    for key, value in opts.items():
+        if isinstance(value, dict):
+            for k, v in value.items():
+                argv.append(f'{key}.{k}={v}')
+        else:
+            argv.append(f'{key}={value}')
+    return argv

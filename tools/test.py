@@ -13,6 +13,8 @@ import mmengine
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from a2jt_mmpose.utils import setup_cpu_distributed
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test (and eval) a model')
@@ -50,6 +52,7 @@ def main():
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:

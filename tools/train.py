@@ -12,6 +12,8 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from a2jt_mmpose.utils import setup_cpu_distributed
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a pose model')
@@ -83,6 +85,7 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
+    setup_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
 
