@@ -4,6 +4,7 @@ from .camera import (PinholeCamera, look_at_rotation, sample_camera_on_sphere,
                      to_float32_precision)
 from .hand_model import (BONE_LENGTH_RANGES, HAND_PARENTS,
                          INTERHAND_JOINT_NAMES, JOINT_LIMITS_DEG, NUM_JOINTS,
+                         facing_rotation,
                          ROOT_JOINTS, SCALE_RANGE, HandPose, HandShape,
                          TwoHandSample, bone_lengths, forward_kinematics,
                          sample_hand_pose, sample_hand_shape, sample_hands)
@@ -18,7 +19,7 @@ __all__ = [
     'to_float32_precision', 'BONE_LENGTH_RANGES', 'HAND_PARENTS',
     'INTERHAND_JOINT_NAMES', 'JOINT_LIMITS_DEG', 'NUM_JOINTS', 'ROOT_JOINTS',
     'SCALE_RANGE', 'HandPose', 'HandShape', 'TwoHandSample', 'bone_lengths',
-    'forward_kinematics', 'sample_hand_pose', 'sample_hand_shape',
+    'forward_kinematics', 'facing_rotation', 'sample_hand_pose', 'sample_hand_shape',
     'sample_hands', 'HandRenderer', 'RenderResult', 'build_hand_primitives',
     'random_background', 'rasterize_primitives', 'sample_skin_tone',
     'generate_interhand', 'interhand_paths', 'plan_interhand',

@@ -359,6 +359,32 @@ def _axis_angle(axis, angle: float) -> np.ndarray:
     return np.eye(3) + s * K + (1 - c) * K @ K
 
 
+def facing_rotation(rng: np.random.Generator, camrot: np.ndarray,
+                    max_tilt_deg: float,
+                    max_roll_deg: float = 90.) -> np.ndarray:
+    """A hand rotation whose palm faces a camera.
+
+    In the camera frame the hand-local axes go to: fingers -> image up
+    (rolled uniformly by +-``max_roll_deg`` about the optical axis), palm
+    normal -> towards the camera; then a tilt of up to ``max_tilt_deg``
+    about a random axis.
+
+    Args:
+        rng (np.random.Generator): Random generator.
+        camrot (np.ndarray): World-to-camera rotation (3, 3).
+        max_tilt_deg (float): Largest out-of-plane tilt, degrees.
+        max_roll_deg (float): Largest in-plane roll, degrees.
+
+    Returns:
+        np.ndarray: Rotation (3, 3) from the hand-local frame to the world.
+    """
+    base = np.diag([1., -1., -1.])
+    roll = _axis_angle([0, 0, 1],
+                       np.deg2rad(rng.uniform(-max_roll_deg, max_roll_deg)))
+    in_cam = _small_rotation(rng, max_tilt_deg) @ roll @ base
+    return np.asarray(camrot, np.float64).T @ in_cam
+
+
 def _small_rotation(rng: np.random.Generator, max_deg: float) -> np.ndarray:
     return _axis_angle(rng.normal(size=3), np.deg2rad(rng.uniform(0, max_deg)))
 
@@ -380,7 +406,8 @@ def sample_hands(rng: np.random.Generator,
                  shape: HandShape,
                  center: np.ndarray,
                  shape_left: Optional[HandShape] = None,
-                 min_separation: float = 18.) -> TwoHandSample:
+                 min_separation: float = 18.,
+                 rotation: Optional[np.ndarray] = None) -> TwoHandSample:
     """Sample the hand(s) of one frame in world coordinates.
 
     Args:
@@ -395,6 +422,9 @@ def sample_hands(rng: np.random.Generator,
         min_separation (float): For interacting hands, the left hand is
             pushed away until its skeleton is at least this far (mm) from
             the right hand's skeleton (or 20 steps were taken).
+        rotation (np.ndarray, optional): Global rotation (3, 3) from the
+            hand-local frame (fingers +y, palm normal +z) of the right hand
+            (of the single hand) to the world. Default: uniformly random.
 
     Returns:
         TwoHandSample: Joints (42, 3) with NaN rows for an absent hand.
@@ -413,7 +443,7 @@ def sample_hands(rng: np.random.Generator,
         fdir = forearm_direction(pose)
         if is_left:
             local, fdir = mirror_to_left(local), mirror_to_left(fdir)
-        R = random_rotation(rng)
+        R = random_rotation(rng) if rotation is None else rotation
         world = local @ R.T
         world += center - world.mean(0)
         joints[21 * is_left:21 * is_left + 21] = world
@@ -474,7 +504,7 @@ def sample_hands(rng: np.random.Generator,
             if d.min() >= min_separation:
                 break
             left = left + step
-        R = random_rotation(rng)
+        R = random_rotation(rng) if rotation is None else rotation
         both = np.concatenate([loc_r, left]) @ R.T
         both += center - both.mean(0)
         joints[:] = both

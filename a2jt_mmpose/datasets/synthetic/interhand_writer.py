@@ -40,7 +40,7 @@ import numpy as np
 
 from .camera import PinholeCamera, sample_camera_on_sphere
 from .hand_model import (NUM_JOINTS, HandShape, TwoHandSample,
-                         sample_hand_shape, sample_hands)
+                         facing_rotation, sample_hand_shape, sample_hands)
 from .renderer import HandRenderer, sample_skin_tone
 
 __all__ = [
@@ -151,7 +151,9 @@ def plan_interhand(split: str,
                    joint_dropout_prob: float = 0.05,
                    invalidate_truncated: bool = True,
                    min_visible_ratio: float = 0.6,
-                   img_root: str = '') -> Tuple[dict, dict, dict, list]:
+                   img_root: str = '',
+                   facing_camera_tilt: Optional[float] = None
+                   ) -> Tuple[dict, dict, dict, list]:
     """Sample captures, cameras, sequences, frames and hands of one split.
 
     Args:
@@ -180,6 +182,12 @@ def plan_interhand(split: str,
             this fraction of the valid joints projects inside its image.
         img_root (str): Directory the task paths are joined to
             (``images/<split>`` of the output).
+        facing_camera_tilt (float, optional): An easier distribution for
+            short CPU experiments: each frame is rendered by one camera only
+            and its hands are turned so that the (right or single) palm faces
+            that camera, tilted by at most this many degrees and rolled by
+            at most 90 degrees in the image plane. Default None: uniformly
+            random hand orientations seen by several cameras (the dome).
 
     Returns:
         tuple: ``data`` (the data.json dict), ``cameras`` (camera.json
@@ -241,8 +249,18 @@ def plan_interhand(split: str,
             cap.next_frame += int(rng.integers(1, 6))
             frng = np.random.default_rng(
                 [seed, code, 1, cap.capture_id, frame_idx])
-            sample = sample_hands(frng, hand_type, cap.shape,
-                                  cap.center + frng.normal(0., 40., 3))
+            order = frng.permutation(sorted(cap.cameras))
+            rotation = None
+            if facing_camera_tilt is not None:
+                rotation = facing_rotation(
+                    frng, cap.cameras[str(order[0])].camrot,
+                    facing_camera_tilt)
+            sample = sample_hands(
+                frng,
+                hand_type,
+                cap.shape,
+                cap.center + frng.normal(0., 40., 3),
+                rotation=rotation)
             tone = sample_skin_tone(frng)
             tones = [
                 np.clip(tone * frng.uniform(0.93, 1.07, 3), 0, 1)
@@ -259,9 +277,10 @@ def plan_interhand(split: str,
             world = world.astype(np.float32).astype(np.float64)
             sample.joints = np.where(
                 np.repeat(sample.present, 21)[:, None], world, np.nan)
-            n_cams = int(
+            n_cams = 1 if facing_camera_tilt is not None else int(
                 frng.integers(cams_per_frame[0], cams_per_frame[1] + 1))
-            order = frng.permutation(sorted(cap.cameras))
+            if facing_camera_tilt is not None:
+                order = order[:1]
             used = 0
             for cam_name in order:
                 if used >= n_cams or len(images) >= num_images:
@@ -388,6 +407,7 @@ def generate_interhand(
         jpeg_quality: int = 95,
         workers: int = 1,
         renderer_cfg: Optional[dict] = None,
+        facing_camera_tilt: Optional[float] = None,
         progress: Optional[Callable[[int, int], None]] = None) -> dict:
     """Generate one split of synthetic InterHand2.6M-format data.
 
@@ -415,6 +435,7 @@ def generate_interhand(
         workers (int): Number of rendering processes (1 = in process).
         renderer_cfg (dict, optional): Keyword arguments of
             :class:`HandRenderer` (besides ``img_size``).
+        facing_camera_tilt (float, optional): See :func:`plan_interhand`.
         progress (callable, optional): Called as ``progress(done, total)``
             after each rendered image.
 
@@ -438,7 +459,8 @@ def generate_interhand(
         frames_per_seq=frames_per_seq,
         joint_dropout_prob=joint_dropout_prob,
         invalidate_truncated=invalidate_truncated,
-        img_root=paths['img_dir'])
+        img_root=paths['img_dir'],
+        facing_camera_tilt=facing_camera_tilt)
     renderer_cfg = dict(renderer_cfg or {})
     total = len(tasks)
     if workers <= 1:

@@ -3,6 +3,7 @@ from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmcv.ops import MultiScaleDeformableAttention
 from mmengine.model import BaseModule
@@ -73,6 +74,11 @@ class AnchorRefinementNeck(BaseModule):
         decoder (dict): ``num_layers`` and ``layer_cfg`` of the anchor
             interaction decoder layers (mmpose's
             ``DeformableDetrTransformerDecoderLayer``).
+        initial_content (str): initial content of the anchor queries.
+            ``'learned'`` (official code): a learned embedding per anchor.
+            ``'memory'`` (the paper's Fig. 4 text): the encoder output of the
+            first level sampled (bilinear) at each anchor's in-plane
+            position, so the queries start image-dependent.
         trainable_anchors (bool): keep the anchor table as a trainable
             parameter. The official code means it to be fixed (and says so)
             but leaves it trainable by accident; it moves by < 1e-3 px.
@@ -126,6 +132,7 @@ class AnchorRefinementNeck(BaseModule):
                              feedforward_channels=1024,
                              ffn_drop=0.1,
                              act_cfg=dict(type='ReLU', inplace=True)))),
+                 initial_content: str = 'learned',
                  trainable_anchors: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -192,7 +199,13 @@ class AnchorRefinementNeck(BaseModule):
             DeformableDetrTransformerDecoderLayer(**decoder['layer_cfg'])
             for _ in range(self.num_decoder_layers)
         ])
-        self.content_embed = nn.Embedding(self.num_anchors, embed_dims)
+        if initial_content not in ('learned', 'memory'):
+            raise ValueError('model.neck.initial_content must be "learned" '
+                             f'or "memory", got {initial_content!r}')
+        self.initial_content = initial_content
+        self.content_embed = nn.Embedding(
+            self.num_anchors,
+            embed_dims) if initial_content == 'learned' else None
         self.anchor_pos_head = MLP(embed_dims * 3 // 2, embed_dims,
                                    embed_dims, 2)
         self.query_scale = MLP(embed_dims, embed_dims, embed_dims, 2)
@@ -216,7 +229,8 @@ class AnchorRefinementNeck(BaseModule):
             nn.init.xavier_uniform_(proj[0].weight, gain=1)
             nn.init.zeros_(proj[0].bias)
         nn.init.normal_(self.level_embed)
-        nn.init.normal_(self.content_embed.weight)
+        if self.content_embed is not None:
+            nn.init.normal_(self.content_embed.weight)
         self._is_init = True
 
     def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
@@ -294,7 +308,11 @@ class AnchorRefinementNeck(BaseModule):
                                  self.embed_dims // 2))
         anchor_pos = anchor_pos[None].expand(batch_size, -1, -1)
 
-        query = self.content_embed.weight[None].expand(batch_size, -1, -1)
+        if self.content_embed is not None:
+            query = self.content_embed.weight[None].expand(
+                batch_size, -1, -1)
+        else:
+            query = self._sample_first_level(memory, spatial_shapes, ref_xy)
         outputs = []
         for i, layer in enumerate(self.decoder_layers):
             query_pos = anchor_pos if i == 0 else \
@@ -310,6 +328,25 @@ class AnchorRefinementNeck(BaseModule):
                 valid_ratios=valid_ratios)
             outputs.append(query)
         return torch.stack(outputs), anchors
+
+    def _sample_first_level(self, memory: Tensor, spatial_shapes: Tensor,
+                            ref_xy: Tensor) -> Tensor:
+        """Bilinear sample of the first memory level at ``ref_xy``.
+
+        Args:
+            memory (Tensor): ``(B, sum(H_l*W_l), C)``.
+            ref_xy (Tensor): ``(A, 2)`` normalised (x, y).
+
+        Returns:
+            Tensor: ``(B, A, C)``.
+        """
+        h, w = (int(v) for v in spatial_shapes[0])
+        level0 = memory[:, :h * w].transpose(1, 2).reshape(
+            memory.shape[0], -1, h, w)
+        grid = (ref_xy * 2 - 1)[None, :, None].expand(
+            memory.shape[0], -1, -1, -1)
+        sampled = F.grid_sample(level0, grid, align_corners=False)
+        return sampled[..., 0].transpose(1, 2)
 
     def _check_checkpoint(self, state_dict, prefix, *args, **kwargs):
         """Refuse checkpoints of another architecture or anchor setting."""

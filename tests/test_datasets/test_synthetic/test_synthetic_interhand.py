@@ -412,3 +412,33 @@ class TestSyntheticInterHand(TestCase):
                 self.assertEqual(
                     (data['images'][0]['width'], data['images'][0]['height']),
                     (96, 128))
+
+
+class TestFacingCameraPreset(TestCase):
+    """``facing_camera_tilt``: one camera per frame, palm towards it."""
+
+    def test_palm_faces_the_rendering_camera(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = generate_interhand(
+                tmp, 'train', num_images=16, seed=5, img_size=(128, 128),
+                interacting_ratio=0., facing_camera_tilt=20.)
+            files = _load(res)
+        images = files['ann_file']['images']
+        self.assertEqual(len(images), 16)
+        frames = {(im['capture'], im['frame_idx']) for im in images}
+        self.assertEqual(len(frames), 16)  # one image per frame
+        for im, ann in zip(images, files['ann_file']['annotations']):
+            cam = _camera(files['camera_file'], im)
+            world = np.array(files['joint_file'][str(im['capture'])][str(
+                im['frame_idx'])]['world_coord'])
+            k = 0 if ann['hand_type'] == 'right' else 21
+            joints = cam.world_to_cam(world[k:k + 21])
+            wrist, index, pinky = joints[20], joints[7], joints[19]
+            normal = np.cross(index - wrist, pinky - wrist)
+            normal = normal / np.linalg.norm(normal)
+            if k:  # mirrored hand: the cross product flips
+                normal = -normal
+            # palm normal (+z of the right hand frame = index x pinky side)
+            # points towards the camera: negative camera z, up to the tilt
+            # and the palm's own cup / spread
+            self.assertLess(normal[2], -0.5, (im['file_name'], normal))
