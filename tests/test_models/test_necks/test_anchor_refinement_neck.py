@@ -52,6 +52,32 @@ class TestAnchorRefinementNeck(TestCase):
         with self.assertRaisesRegex(ValueError, 'num_in_plane'):
             MODELS.build(cfg)
 
+    def test_initial_content_from_memory(self):
+        cfg = tiny_neck_cfg()
+        cfg.initial_content = 'memory'
+        neck = MODELS.build(cfg)
+        neck.init_weights()
+        self.assertIsNone(neck.content_embed)
+        feats = (torch.rand(2, 128, 16, 16), torch.rand(2, 256, 8, 8),
+                 torch.rand(2, 512, 8, 8))
+        memory, shapes, _, _ = neck.enhance_features(feats)
+        ref_xy = neck.anchors[:, :2] / 128.
+        content = neck._sample_first_level(memory, shapes, ref_xy)
+        self.assertEqual(content.shape, (2, 192, 128))
+        # anchor 0 at (7.5, 7.5) px reads level 0 (stride 8) at cell
+        # coordinate 7.5 / 8 - 0.5 = 0.4375: bilinear between cells 0 and 1
+        level0 = memory[:, :256].reshape(2, 16, 16, 128)
+        w1 = 0.4375
+        expected = sum(wy * wx * level0[:, y, x]
+                       for y, wy in ((0, 1 - w1), (1, w1))
+                       for x, wx in ((0, 1 - w1), (1, w1)))
+        torch.testing.assert_close(content[:, 0], expected)
+        anchor_feats, _ = neck(feats)
+        self.assertEqual(anchor_feats.shape, (3, 2, 192, 128))
+        cfg.initial_content = 'encoder'
+        with self.assertRaisesRegex(ValueError, 'initial_content'):
+            MODELS.build(cfg)
+
     def test_trainable_anchors_option(self):
         cfg = tiny_neck_cfg()
         self.assertNotIn('anchors',
