@@ -13,7 +13,7 @@ CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'hand_3d_keypoint',
 FULL_CONFIG = osp.join(CONFIG_DIR,
                        'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py')
 TINY_CONFIG = osp.join(
-    CONFIG_DIR, 'a2jt_res18-tiny_1xb16-8e_synthetic-interhand3d-128x128.py')
+    CONFIG_DIR, 'a2jt_res18-tiny_1xb16-3e_synthetic-interhand3d-128x128.py')
 
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)

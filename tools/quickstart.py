@@ -29,7 +29,7 @@ from mmengine.runner import Runner
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'hand_3d_keypoint', 'a2j_transformer',
-    'interhand3d', 'a2jt_res18-tiny_1xb16-8e_synthetic-interhand3d-128x128.py')
+    'interhand3d', 'a2jt_res18-tiny_1xb16-3e_synthetic-interhand3d-128x128.py')
 
 
 def parse_args():
@@ -37,11 +37,17 @@ def parse_args():
     parser.add_argument('--config', default=DEFAULT_CONFIG)
     parser.add_argument('--work-dir', default='outputs/quickstart')
     parser.add_argument('--data-root', default='data/synthetic_interhand')
-    parser.add_argument('--num-train', type=int, default=3000)
+    parser.add_argument('--num-train', type=int, default=2400)
     parser.add_argument('--num-test', type=int, default=300)
     parser.add_argument('--img-size', type=int, nargs=2, default=(256, 256))
     parser.add_argument(
         '--epochs', type=int, default=None, help='default: the config')
+    parser.add_argument(
+        '--facing-camera-tilt',
+        type=float,
+        default=30.,
+        help='render the palm towards the camera, tilted by at most this '
+        '(degrees); a negative value gives the full dome distribution')
     parser.add_argument('--seed', type=int, default=0)
     return parser.parse_args()
 
@@ -53,6 +59,7 @@ def make_data(args):
         num_train=args.num_train,
         num_test=args.num_test,
         img_size=list(args.img_size),
+        facing_camera_tilt=args.facing_camera_tilt,
         seed=args.seed)
     marker = osp.join(args.data_root, 'quickstart_settings.json')
     if osp.isfile(marker):
@@ -76,6 +83,8 @@ def make_data(args):
             seed=args.seed + (0 if split == 'train' else 1),
             img_size=tuple(args.img_size),
             workers=2,
+            facing_camera_tilt=(args.facing_camera_tilt
+                                if args.facing_camera_tilt >= 0 else None),
             progress=progress)
     with open(marker, 'w') as f:
         json.dump(settings, f)

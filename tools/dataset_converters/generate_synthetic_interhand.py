@@ -83,6 +83,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--jpeg-quality', type=int, default=95, help='JPEG quality')
     parser.add_argument(
+        '--facing-camera-tilt',
+        type=float,
+        default=None,
+        help='easier preset: one camera per frame, the palm turned towards '
+        'it within this tilt (degrees); default: random orientations')
+    parser.add_argument(
         '--quiet', action='store_true', help='no progress line')
     args = parser.parse_args(argv)
     if len(args.num_images) not in (1, len(args.splits)):
@@ -128,6 +134,7 @@ def main(argv=None):
             num_captures=args.num_captures,
             jpeg_quality=args.jpeg_quality,
             workers=args.workers,
+            facing_camera_tilt=args.facing_camera_tilt,
             progress=_Progress(split, args.quiet))
         w, h = args.img_size
         print(f'[{split}] wrote {res["num_images"]} images of {w}x{h} '
