@@ -27,6 +27,23 @@ PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 have() { "$PY" - "$@" >/dev/null 2>&1; }
 
+# Fast path: this script and the requirements are unchanged since the last
+# complete install, and the stack still imports.
+STAMP="$VENV/.a2jt_mmpose_install"
+stamp_value() {
+  cat "$ROOT/tools/install.sh" "$ROOT"/requirements/*.txt "$ROOT/setup.cfg" \
+    | sha256sum | cut -d' ' -f1
+  echo "$ROOT"
+}
+if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(stamp_value)" ] && have <<'EOF'
+import torch, mmcv, mmdet, mmpose, mim, pytest, a2jt_mmpose
+from mmcv.ops import MultiScaleDeformableAttention
+EOF
+then
+  log "up to date ($VENV)"
+  exit 0
+fi
+
 # 1. build tools: setuptools < 80 keeps pkg_resources and a real `develop`.
 if ! have <<'EOF'
 import setuptools, wheel, ninja, psutil, pkg_resources
@@ -76,7 +93,7 @@ EOF
   fi
   "${PIP[@]}" install -q "mmengine==0.10.7" addict yapf packaging pyyaml pillow opencv-python
   MMCV_WITH_OPS=1 FORCE_CUDA="${FORCE_CUDA:-0}" MAX_JOBS="${MAX_JOBS:-2}" CXX="$WRAP" \
-    "${PIP[@]}" install --no-build-isolation "${FIND[@]}" "mmcv==2.1.0"
+    "${PIP[@]}" install -q --no-build-isolation "${FIND[@]}" "mmcv==2.1.0"
 fi
 
 # 4. runtime deps, xtcocotools from source (numpy 2), mmdet, mmpose --no-deps.
@@ -130,7 +147,10 @@ assert os.path.isfile(os.path.join(d.location, 'a2jt_mmpose', '.mim', 'tools', '
 EOF
 then
   log "a2jt_mmpose (setup.py develop)"
-  (cd "$ROOT" && "$PY" setup.py -q develop --no-deps >/dev/null)
+  if ! out=$(cd "$ROOT" && "$PY" setup.py -q develop --no-deps 2>&1); then
+    echo "$out" >&2
+    exit 1
+  fi
 fi
 
 "$PY" - <<'EOF'
@@ -139,4 +159,5 @@ from mmcv.ops import MultiScaleDeformableAttention  # noqa: F401
 print(f'torch {torch.__version__} | mmcv {mmcv.__version__} | mmengine {mmengine.__version__} '
       f'| mmdet {mmdet.__version__} | mmpose {mmpose.__version__} | a2jt_mmpose {a2jt_mmpose.__version__}')
 EOF
+stamp_value > "$STAMP"
 log "done: activate with 'source $VENV/bin/activate'"
