@@ -23,7 +23,7 @@ import time
 import cv2
 import numpy as np
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -49,6 +49,11 @@ def parse_args():
         help='render the palm towards the camera, tilted by at most this '
         '(degrees); a negative value gives the full dome distribution')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value')
     return parser.parse_args()
 
 
@@ -93,6 +98,8 @@ def make_data(args):
 
 def build_cfg(args):
     cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir
     cfg.randomness = dict(seed=args.seed)
     if args.epochs is not None:

@@ -1,4 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
+import copy
 from typing import Optional, Sequence, Tuple
 
 import torch
@@ -19,6 +20,28 @@ from torch import Tensor
 from ..utils.anchors import generate_anchors
 from ..utils.positional_encoding import anchor_sine_encoding, sine_encoding_2d
 from ..utils.state_dict_check import check_state_dict
+
+
+# official settings of the layers (d_model 256, 8 heads, 4 levels x 4 points,
+# FFN 1024, dropout 0.1)
+_MSDA = dict(
+    embed_dims=256,
+    num_heads=8,
+    num_levels=4,
+    num_points=4,
+    dropout=0.1,
+    batch_first=True)
+_SELF_ATTN = dict(
+    embed_dims=256,
+    num_heads=8,
+    attn_drop=0.1,
+    proj_drop=0.1,
+    batch_first=True)
+_FFN = dict(
+    embed_dims=256,
+    feedforward_channels=1024,
+    ffn_drop=0.1,
+    act_cfg=dict(type='ReLU', inplace=True))
 
 
 @MODELS.register_module()
@@ -98,44 +121,19 @@ class AnchorRefinementNeck(BaseModule):
                  anchor_position_scale: Sequence[float] = (256., 256., 256.),
                  encoder: dict = dict(
                      num_layers=6,
-                     layer_cfg=dict(
-                         self_attn_cfg=dict(
-                             embed_dims=256,
-                             num_heads=8,
-                             num_levels=4,
-                             num_points=4,
-                             dropout=0.1,
-                             batch_first=True),
-                         ffn_cfg=dict(
-                             embed_dims=256,
-                             feedforward_channels=1024,
-                             ffn_drop=0.1,
-                             act_cfg=dict(type='ReLU', inplace=True)))),
+                     layer_cfg=dict(self_attn_cfg=_MSDA, ffn_cfg=_FFN)),
                  decoder: dict = dict(
                      num_layers=6,
                      layer_cfg=dict(
-                         self_attn_cfg=dict(
-                             embed_dims=256,
-                             num_heads=8,
-                             attn_drop=0.1,
-                             proj_drop=0.1,
-                             batch_first=True),
-                         cross_attn_cfg=dict(
-                             embed_dims=256,
-                             num_heads=8,
-                             num_levels=4,
-                             num_points=4,
-                             dropout=0.1,
-                             batch_first=True),
-                         ffn_cfg=dict(
-                             embed_dims=256,
-                             feedforward_channels=1024,
-                             ffn_drop=0.1,
-                             act_cfg=dict(type='ReLU', inplace=True)))),
+                         self_attn_cfg=_SELF_ATTN,
+                         cross_attn_cfg=_MSDA,
+                         ffn_cfg=_FFN)),
                  initial_content: str = 'learned',
                  trainable_anchors: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        # the layers may edit their configs; keep the defaults untouched
+        encoder, decoder = copy.deepcopy(encoder), copy.deepcopy(decoder)
         self.in_channels = tuple(in_channels)
         self.embed_dims = embed_dims
         self.num_levels = len(self.in_channels) + num_extra_levels

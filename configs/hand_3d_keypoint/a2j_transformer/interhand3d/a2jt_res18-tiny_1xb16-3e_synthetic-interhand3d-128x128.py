@@ -33,8 +33,14 @@ default_hooks = dict(
                     save_best=None, max_keep_ckpts=1))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 
-_attn = dict(num_heads=4, num_levels=num_levels, num_points=4)
-_ffn = dict(
+msda_cfg = dict(
+    embed_dims=embed_dims,
+    num_heads=4,
+    num_levels=num_levels,
+    num_points=4,
+    dropout=0.,
+    batch_first=True)
+ffn_cfg = dict(
     embed_dims=embed_dims,
     feedforward_channels=512,
     ffn_drop=0.,
@@ -55,10 +61,7 @@ model = dict(
         anchor_position_scale=(128., 128., 256.),
         encoder=dict(
             num_layers=2,
-            layer_cfg=dict(
-                self_attn_cfg=dict(
-                    embed_dims=embed_dims, dropout=0., **_attn),
-                ffn_cfg=_ffn)),
+            layer_cfg=dict(self_attn_cfg=msda_cfg, ffn_cfg=ffn_cfg)),
         decoder=dict(
             num_layers=num_decoder_layers,
             layer_cfg=dict(
@@ -68,9 +71,8 @@ model = dict(
                     attn_drop=0.,
                     proj_drop=0.,
                     batch_first=True),
-                cross_attn_cfg=dict(
-                    embed_dims=embed_dims, dropout=0., **_attn),
-                ffn_cfg=_ffn))),
+                cross_attn_cfg=msda_cfg,
+                ffn_cfg=ffn_cfg))),
     head=dict(
         num_layers=num_decoder_layers,
         in_channels=embed_dims,

@@ -45,6 +45,19 @@ anchor_cfg = dict(num_in_plane=16, stride=16., depths=(63.5, 127.5, 191.5))
 embed_dims = 256
 num_levels = 4
 num_decoder_layers = 6
+# multi-scale deformable attention (mmcv) of the encoder and the decoder
+msda_cfg = dict(
+    embed_dims=embed_dims,
+    num_heads=8,
+    num_levels=num_levels,
+    num_points=4,
+    dropout=0.1,
+    batch_first=True)
+ffn_cfg = dict(
+    embed_dims=embed_dims,
+    feedforward_channels=1024,
+    ffn_drop=0.1,
+    act_cfg=dict(type='ReLU', inplace=True))
 
 model = dict(
     type='TopdownPoseEstimator',
@@ -74,19 +87,7 @@ model = dict(
         anchor_position_scale=(256., 256., 256.),
         encoder=dict(
             num_layers=6,
-            layer_cfg=dict(
-                self_attn_cfg=dict(
-                    embed_dims=embed_dims,
-                    num_heads=8,
-                    num_levels=num_levels,
-                    num_points=4,
-                    dropout=0.1,
-                    batch_first=True),
-                ffn_cfg=dict(
-                    embed_dims=embed_dims,
-                    feedforward_channels=1024,
-                    ffn_drop=0.1,
-                    act_cfg=dict(type='ReLU', inplace=True)))),
+            layer_cfg=dict(self_attn_cfg=msda_cfg, ffn_cfg=ffn_cfg)),
         decoder=dict(
             num_layers=num_decoder_layers,
             layer_cfg=dict(
@@ -96,18 +97,8 @@ model = dict(
                     attn_drop=0.1,
                     proj_drop=0.1,
                     batch_first=True),
-                cross_attn_cfg=dict(
-                    embed_dims=embed_dims,
-                    num_heads=8,
-                    num_levels=num_levels,
-                    num_points=4,
-                    dropout=0.1,
-                    batch_first=True),
-                ffn_cfg=dict(
-                    embed_dims=embed_dims,
-                    feedforward_channels=1024,
-                    ffn_drop=0.1,
-                    act_cfg=dict(type='ReLU', inplace=True))))),
+                cross_attn_cfg=msda_cfg,
+                ffn_cfg=ffn_cfg))),
     head=dict(
         type='A2JHead',
         num_keypoints=42,
