@@ -331,10 +331,7 @@ class TestSyntheticInterHand(TestCase):
         self.assertEqual(len(signs), 1)
 
     def test_mmpose_interhand3d_dataset(self):
-        try:
-            from mmpose.datasets import InterHand3DDataset
-        except ImportError as e:  # pragma: no cover
-            self.skipTest(f'mmpose unavailable: {e}')
+        from mmpose.datasets import InterHand3DDataset
         ds = InterHand3DDataset(
             ann_file=self.res['ann_file_rel'],
             camera_param_file=self.res['camera_file_rel'],
