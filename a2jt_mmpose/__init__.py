@@ -6,7 +6,8 @@ Importing the package registers every component into mmpose's registries
 and makes mmengine load checkpoints on torch >= 2.6 (see
 :mod:`a2jt_mmpose.engine.checkpoint_loading`).
 """
-from . import codecs, datasets, engine, evaluation, models, utils  # noqa: F401
+from . import (codecs, datasets, engine, evaluation, models, utils,  # noqa: F401
+               visualization)
 from .version import __version__
 
 __all__ = ['__version__']

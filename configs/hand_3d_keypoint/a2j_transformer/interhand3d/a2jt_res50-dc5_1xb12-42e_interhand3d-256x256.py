@@ -28,7 +28,7 @@ default_hooks = dict(
         save_best='MPJPE_all',
         rule='less'))
 visualizer = dict(
-    type='Pose3dLocalVisualizer',
+    type='Hand3DLocalVisualizer',
     vis_backends=[dict(type='LocalVisBackend')],
     name='visualizer')
 
