@@ -1,0 +1,122 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+"""Key mapping from the official A2J-Transformer checkpoint to this model.
+
+The official ``snapshot_*.pth.tar`` holds ``{'epoch', 'network',
+'optimizer'}``; ``network`` is the state dict of the model wrapped in
+``nn.DataParallel`` (every key starts with ``module.``). See
+``tools/model_converters/a2jt_official_to_mmpose.py`` for the command line.
+"""
+import re
+from collections import OrderedDict
+from typing import Dict, List, Tuple
+
+from torch import Tensor
+
+# official sub-key -> ours, inside one encoder / decoder layer
+_ENCODER_LAYER = {
+    'self_attn.': 'self_attn.',
+    'norm1.': 'norms.0.',
+    'linear1.': 'ffn.layers.0.0.',
+    'linear2.': 'ffn.layers.1.',
+    'norm2.': 'norms.1.',
+}
+# official decoder order: self-attn -> norm2, cross-attn -> norm1, ffn -> norm3
+_DECODER_LAYER = {
+    'self_attn.in_proj_': 'self_attn.attn.in_proj_',
+    'self_attn.out_proj.': 'self_attn.attn.out_proj.',
+    'norm2.': 'norms.0.',
+    'cross_attn.': 'cross_attn.',
+    'norm1.': 'norms.1.',
+    'linear1.': 'ffn.layers.0.0.',
+    'linear2.': 'ffn.layers.1.',
+    'norm3.': 'norms.2.',
+}
+# (pattern, replacement) on keys without the 'module.' prefix
+_RULES: List[Tuple[str, str]] = [
+    (r'^backbone\.0\.body\.', 'backbone.'),
+    (r'^input_proj\.', 'neck.input_proj.'),
+    (r'^transformer\.level_embed$', 'neck.level_embed'),
+    (r'^transformer\.decoder\.query_scale\.', 'neck.query_scale.'),
+    (r'^transformer\.decoder\.ref_point_head\.', 'neck.anchor_pos_head.'),
+    (r'^tgt_embed\.weight$', 'neck.content_embed.weight'),
+    (r'^refpoint_embed\.weight$', 'neck.anchors'),
+    (r'^bbox_embed_keypoints\.', 'head.offset_branches.'),
+    (r'^anchor_weights\.', 'head.weight_branches.'),
+]
+#: official parameters without a counterpart: the 6 box-refinement MLPs whose
+#: output the official model discards (registered twice)
+DROPPED = (r'^transformer\.decoder\.bbox_embed\.', r'^bbox_embed_anchor\.')
+
+
+def map_official_key(key: str) -> str:
+    """Our key for an official key, ``''`` for a dropped one.
+
+    Raises:
+        KeyError: for a key the official model does not have.
+    """
+    key = key[len('module.'):] if key.startswith('module.') else key
+    if any(re.match(p, key) for p in DROPPED):
+        return ''
+    m = re.match(r'^transformer\.(encoder|decoder)\.layers\.(\d+)\.(.*)$',
+                 key)
+    if m:
+        part, idx, rest = m.groups()
+        table = _ENCODER_LAYER if part == 'encoder' else _DECODER_LAYER
+        prefix = ('neck.encoder.layers.'
+                  if part == 'encoder' else 'neck.decoder_layers.')
+        for old, new in table.items():
+            if rest.startswith(old):
+                return f'{prefix}{idx}.{new}{rest[len(old):]}'
+        raise KeyError(f'unknown official {part} layer key "{key}"')
+    for pattern, repl in _RULES:
+        if re.match(pattern, key):
+            return re.sub(pattern, repl, key)
+    raise KeyError(f'unknown official key "{key}": not an A2J-Transformer '
+                   'checkpoint, or another version of it')
+
+
+def convert_official_state_dict(
+        official: Dict[str, Tensor],
+        reference: Dict[str, Tensor]) -> 'OrderedDict[str, Tensor]':
+    """Convert an official state dict to this project's keys.
+
+    Args:
+        official (dict): the official ``network`` state dict.
+        reference (dict): the state dict of the target model (built from the
+            InterHand2.6M config); gives the expected keys and shapes and the
+            values of the buffers the official model does not have
+            (``num_batches_tracked``, ``neck.anchor_position_scale``).
+
+    Returns:
+        OrderedDict: a state dict with exactly the keys of ``reference``.
+
+    Raises:
+        KeyError: unknown official keys, or keys of ours left unfilled.
+        ValueError: shape mismatches (naming both keys).
+    """
+    out = OrderedDict()
+    for key, value in official.items():
+        ours = map_official_key(key)
+        if not ours:
+            continue
+        if ours not in reference:
+            raise KeyError(f'official "{key}" maps to "{ours}", which the '
+                           'target model does not have')
+        if tuple(value.shape) != tuple(reference[ours].shape):
+            raise ValueError(
+                f'official "{key}" {tuple(value.shape)} does not fit '
+                f'"{ours}" {tuple(reference[ours].shape)}: check that the '
+                'config matches the checkpoint (joints, anchors, widths)')
+        out[ours] = value
+    filled_by_us = [
+        k for k in reference
+        if k not in out and (k.endswith('num_batches_tracked')
+                             or k == 'neck.anchor_position_scale')
+    ]
+    for key in filled_by_us:
+        out[key] = reference[key].clone()
+    missing = [k for k in reference if k not in out]
+    if missing:
+        raise KeyError(f'{len(missing)} keys of the model are not in the '
+                       f'official checkpoint, e.g. {missing[:5]}')
+    return OrderedDict((k, out[k]) for k in reference)
