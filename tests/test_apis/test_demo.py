@@ -1,0 +1,45 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+import importlib.util
+import json
+import os
+import os.path as osp
+import tempfile
+
+import pytest
+
+from conftest import INTERHAND_MINI, REPO_ROOT
+
+
+def load_demo():
+    spec = importlib.util.spec_from_file_location(
+        'a2jt_demo', osp.join(REPO_ROOT, 'tools', 'demo.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_demo_on_a_folder():
+    demo = load_demo()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo.main([INTERHAND_MINI, '--out-dir', tmp, '--no-progress'])
+        vis = sorted(os.listdir(osp.join(tmp, 'visualizations')))
+        preds = sorted(os.listdir(osp.join(tmp, 'predictions')))
+        assert vis == [
+            'image2017.jpg', 'image29590.jpg', 'image44669.jpg',
+            'image69148.jpg'
+        ]
+        assert preds == [v.replace('.jpg', '.json') for v in vis]
+        with open(osp.join(tmp, 'predictions', preds[0])) as f:
+            instances = json.load(f)
+        assert len(instances) == 1
+        assert len(instances[0]['keypoints']) == 42
+        assert all(len(k) == 3 for k in instances[0]['keypoints'])
+
+
+def test_demo_rejects_bad_input(tmp_path):
+    demo = load_demo()
+    with pytest.raises(SystemExit, match='does not exist'):
+        demo.main([str(tmp_path / 'missing.jpg')])
+    with pytest.raises(SystemExit, match='hand3d'):
+        demo.main([INTERHAND_MINI, '--config', 'some_config.py'])

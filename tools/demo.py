@@ -1,0 +1,67 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+"""3D two-hand pose with A2J-Transformer on images, folders or videos.
+
+    python tools/demo.py INPUT [--config CONFIG] [--checkpoint CKPT]
+        [--out-dir outputs/demo] [--device cpu] [--bboxes x1 y1 x2 y2]
+
+``INPUT`` is an image, a folder of images or a video. Through mmpose's
+``MMPoseInferencer`` (-> ``Hand3DInferencer``) every frame gets 42 x 3
+keypoints; ``<out-dir>/visualizations`` holds the 2-D overlay + 3-D skeleton
+pictures (videos for video input) and ``<out-dir>/predictions`` one json per
+image. Without ``--checkpoint`` the model has random weights (a smoke run).
+The whole image is the hand box unless ``--bboxes`` gives one.
+"""
+import argparse
+import os.path as osp
+import sys
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEFAULT_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'hand_3d_keypoint', 'a2j_transformer',
+    'interhand3d', 'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('input', help='image, folder of images or video')
+    parser.add_argument('--config', default=DEFAULT_CONFIG)
+    parser.add_argument('--checkpoint', default=None)
+    parser.add_argument('--out-dir', default='outputs/demo')
+    parser.add_argument('--device', default='cpu')
+    parser.add_argument(
+        '--bboxes',
+        type=float,
+        nargs=4,
+        default=None,
+        metavar=('X1', 'Y1', 'X2', 'Y2'),
+        help='hand box in pixels (default: the whole image)')
+    parser.add_argument(
+        '--no-progress', action='store_true', help='no progress bar')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if not osp.exists(args.input):
+        sys.exit(f'input "{args.input}" does not exist')
+    if 'hand3d' not in osp.basename(args.config):
+        sys.exit('MMPoseInferencer picks its 3D hand inferencer by "hand3d" '
+                 f'in the config name; "{args.config}" has none')
+    from mmpose.apis import MMPoseInferencer
+    inferencer = MMPoseInferencer(
+        pose3d=args.config,
+        pose3d_weights=args.checkpoint,
+        device=args.device,
+        show_progress=not args.no_progress)
+    call_args = dict(out_dir=args.out_dir)
+    if args.bboxes is not None:
+        call_args['bboxes'] = [[args.bboxes]]
+    count = 0
+    for _ in inferencer(args.input, **call_args):
+        count += 1
+    print(f'{count} result(s) in {args.out_dir}/visualizations and '
+          f'{args.out_dir}/predictions')
+
+
+if __name__ == '__main__':
+    main()
