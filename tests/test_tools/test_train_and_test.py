@@ -6,6 +6,7 @@ import os
 import os.path as osp
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,12 @@ def tiny_cfg(work_dir, **extra):
     cfg.randomness = dict(seed=0)
     cfg.default_hooks.logger.interval = 1
     return cfg
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 def run(cmd, **kwargs):
@@ -164,7 +171,8 @@ class TestCommandLine(TestCase):
         dist = osp.join(self.tmp, 'dist')
         run([
             sys.executable, '-m', 'torch.distributed.run',
-            '--nproc_per_node=2', '--master_port=29533', 'tools/train.py',
+            '--nproc_per_node=2', f'--master_port={free_port()}',
+            'tools/train.py',
             write_config(2), '--launcher', 'pytorch', '--work-dir', dist
         ])
         # the same run with lr 0 keeps the initial weights (same seed)
