@@ -14,6 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3.11}"
 MMCV_WHEEL_DIR="${MMCV_WHEEL_DIR:-$ROOT/../shared/wheels}"
+REQ="$ROOT/requirements"
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 
 t0=$(date +%s)
@@ -26,6 +27,8 @@ fi
 PY="$VENV/bin/python"
 PIP=("$PY" -m pip --disable-pip-version-check)
 have() { "$PY" - "$@" >/dev/null 2>&1; }
+# the requirement lines of a file, optionally only those starting with $2
+reqs() { grep -v -e '^#' -e '^$' "$REQ/$1" | grep -E "^${2:-}" || true; }
 
 # Fast path: this script and the requirements are unchanged since the last
 # complete install, and the stack still imports.
@@ -52,7 +55,7 @@ assert (69, 0) <= v < (80, 0)
 EOF
 then
   log "build tools"
-  "${PIP[@]}" install -q -U "pip>=23.2" -r "$ROOT/requirements/build.txt"
+  "${PIP[@]}" install -q -U "pip>=23.2" -r "$REQ/build.txt"
 fi
 
 # 2. torch + torchvision (the tested pair; pip takes them from local disk here).
@@ -62,7 +65,7 @@ assert torch.__version__.startswith('2.14.1') and torchvision.__version__.starts
 EOF
 then
   log "torch 2.14.1 + torchvision 0.29.1 (several GB, from local disk where present)"
-  "${PIP[@]}" install -q -r "$ROOT/requirements/torch.txt"
+  "${PIP[@]}" install -q -r "$REQ/torch.txt"
 fi
 
 # 3. mmcv 2.1.0 with compiled ops, built against this torch.
@@ -91,9 +94,9 @@ EOF
   else
     log "mmcv 2.1.0 from source (no wheel cache at $MMCV_WHEEL_DIR): about 40 min on 2 cores"
   fi
-  "${PIP[@]}" install -q "mmengine==0.10.7" addict yapf packaging pyyaml pillow opencv-python
+  "${PIP[@]}" install -q "$(reqs mminstall.txt mmengine)" addict yapf packaging pyyaml pillow opencv-python
   MMCV_WITH_OPS=1 FORCE_CUDA="${FORCE_CUDA:-0}" MAX_JOBS="${MAX_JOBS:-2}" CXX="$WRAP" \
-    "${PIP[@]}" install -q --no-build-isolation "${FIND[@]}" "mmcv==2.1.0"
+    "${PIP[@]}" install -q --no-build-isolation "${FIND[@]}" "$(reqs mminstall.txt mmcv)"
 fi
 
 # 4. runtime deps, xtcocotools from source (numpy 2), mmdet, mmpose --no-deps.
@@ -108,9 +111,9 @@ then
   log "runtime dependencies, mmdet 3.3.0, mmpose 1.3.2 (--no-deps)"
   # xtcocotools: its PyPI wheel is built against numpy 1.x; build it from source
   # against the installed numpy (its setup.py imports numpy and Cython, so no isolation).
-  "${PIP[@]}" install -q "cython>=3" $(grep -v -e '^#' -e '^$' -e xtcocotools "$ROOT/requirements/runtime.txt")
-  "${PIP[@]}" install -q --no-build-isolation --no-binary xtcocotools "xtcocotools>=1.14"
-  "${PIP[@]}" install -q --no-deps "mmdet==3.3.0" "mmpose==1.3.2"
+  "${PIP[@]}" install -q "cython>=3" $(reqs runtime.txt | grep -v '^xtcocotools')
+  "${PIP[@]}" install -q --no-build-isolation --no-binary xtcocotools "$(reqs runtime.txt xtcocotools)"
+  "${PIP[@]}" install -q --no-deps $(reqs mminstall.txt 'mm(det|pose)')
 fi
 
 # 5. openmim without its setuptools-60 chain.
@@ -121,8 +124,8 @@ import mim, pandas, tabulate, model_index
 EOF
 then
   log "openmim 0.3.9 (--no-deps) and the packages mim imports"
-  "${PIP[@]}" install -q --no-deps "openmim==0.3.9"
-  "${PIP[@]}" install -q click colorama model-index pandas requests rich tabulate
+  "${PIP[@]}" install -q --no-deps "$(reqs mim.txt openmim)"
+  "${PIP[@]}" install -q $(reqs mim.txt | grep -v '^openmim')
 fi
 
 # 6. tests
@@ -131,7 +134,7 @@ import pytest, parameterized, coverage
 EOF
 then
   log "test requirements"
-  "${PIP[@]}" install -q -r "$ROOT/requirements/tests.txt"
+  "${PIP[@]}" install -q -r "$REQ/tests.txt"
 fi
 
 # 7. a2jt_mmpose itself, as an egg-link develop install: edits are live and
