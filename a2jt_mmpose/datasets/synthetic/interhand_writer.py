@@ -33,7 +33,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from multiprocessing import get_context
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import cv2
 import numpy as np
