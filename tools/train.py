@@ -6,19 +6,17 @@
     mim train a2jt_mmpose CONFIG [...]          # the same, through mim
 """
 import argparse
-import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
-from a2jt_mmpose.utils import setup_cpu_distributed
+from a2jt_mmpose.utils import (add_runner_args, apply_runner_args,
+                               setup_cpu_distributed)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a pose model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -36,32 +34,12 @@ def parse_args():
         '--auto-scale-lr',
         action='store_true',
         help='scale the lr by the real batch size / auto_scale_lr')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (xxx=[a,b] for lists)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank (>= 2.0) or --local_rank
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parser.parse_args()
 
 
 def merge_args(cfg, args):
     """Fold the command line into the config."""
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
@@ -77,9 +55,7 @@ def merge_args(cfg, args):
         cfg.val_evaluator = None
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    return cfg
+    return apply_runner_args(cfg, args)
 
 
 def main():

@@ -1,4 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from .cli import add_runner_args, apply_runner_args
 from .cpu_distributed import setup_cpu_distributed
 
-__all__ = ['setup_cpu_distributed']
+__all__ = ['add_runner_args', 'apply_runner_args', 'setup_cpu_distributed']
