@@ -155,7 +155,8 @@ class AnchorRefinementNeck(BaseModule):
             self.register_buffer('anchors', anchors)
         self.register_buffer(
             'anchor_position_scale',
-            torch.tensor(anchor_position_scale, dtype=torch.float32))
+            torch.tensor(anchor_position_scale, dtype=torch.float32),
+            persistent=False)  # a config value, not learned state
         if self.anchor_position_scale.shape != (3, ):
             raise ValueError('model.neck.anchor_position_scale needs 3 '
                              f'values (x, y, z), got {anchor_position_scale}')

@@ -85,7 +85,7 @@ def convert_official_state_dict(
         reference (dict): the state dict of the target model (built from the
             InterHand2.6M config); gives the expected keys and shapes and the
             values of the buffers the official model does not have
-            (``num_batches_tracked``, ``neck.anchor_position_scale``).
+            (``num_batches_tracked`` of the BatchNorm layers).
 
     Returns:
         OrderedDict: a state dict with exactly the keys of ``reference``.
@@ -108,13 +108,9 @@ def convert_official_state_dict(
                 f'"{ours}" {tuple(reference[ours].shape)}: check that the '
                 'config matches the checkpoint (joints, anchors, widths)')
         out[ours] = value
-    filled_by_us = [
-        k for k in reference
-        if k not in out and (k.endswith('num_batches_tracked')
-                             or k == 'neck.anchor_position_scale')
-    ]
-    for key in filled_by_us:
-        out[key] = reference[key].clone()
+    for key in reference:
+        if key not in out and key.endswith('num_batches_tracked'):
+            out[key] = reference[key].clone()
     missing = [k for k in reference if k not in out]
     if missing:
         raise KeyError(f'{len(missing)} keys of the model are not in the '
