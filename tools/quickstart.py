@@ -179,11 +179,13 @@ def draw(img, kpts, visible, colour):
 
 
 def save_picture(results, test_ds, path, num=8):
+    index = {
+        test_ds.get_data_info(i)['img_path']: i
+        for i in range(len(test_ds))
+    }
     tiles = []
     for sample in results[:num]:
-        info = test_ds.get_data_info(
-            [i for i in range(len(test_ds))
-             if test_ds.get_data_info(i)['img_path'] == sample.img_path][0])
+        info = test_ds.get_data_info(index[sample.img_path])
         img = cv2.imread(sample.img_path)
         vis = info['keypoints_visible'][0] > 0
         draw(img, info['keypoints'][0], vis, (0, 200, 0))
