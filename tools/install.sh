@@ -29,6 +29,16 @@ PIP=("$PY" -m pip --disable-pip-version-check)
 have() { "$PY" - "$@" >/dev/null 2>&1; }
 # the requirement lines of a file, optionally only those starting with $2
 reqs() { grep -v -e '^#' -e '^$' "$REQ/$1" | grep -E "^${2:-}" || true; }
+# true when every "name==version" pin of reqs FILE PATTERN is installed
+pinned() {
+  # shellcheck disable=SC2046
+  have $(reqs "$1" "$2") <<'EOF'
+import sys, importlib.metadata as md
+for pin in sys.argv[1:]:
+    name, version = pin.split('==')
+    assert md.version(name).split('+')[0] == version, pin
+EOF
+}
 
 # Fast path: this script and the requirements are unchanged since the last
 # complete install, and the stack still imports.
@@ -59,22 +69,19 @@ then
 fi
 
 # 2. torch + torchvision (the tested pair; pip takes them from local disk here).
-if ! have <<'EOF'
+if ! { pinned torch.txt torch && have <<'EOF'
 import torch, torchvision
-assert torch.__version__.startswith('2.14.1') and torchvision.__version__.startswith('0.29.1')
 EOF
-then
+}; then
   log "torch 2.14.1 + torchvision 0.29.1 (several GB, from local disk where present)"
   "${PIP[@]}" install -q -r "$REQ/torch.txt"
 fi
 
 # 3. mmcv 2.1.0 with compiled ops, built against this torch.
-if ! have <<'EOF'
-import mmcv
-assert mmcv.__version__ == '2.1.0'
+if ! { pinned mminstall.txt mmcv && have <<'EOF'
 from mmcv.ops import MultiScaleDeformableAttention
 EOF
-then
+}; then
   # torch 2.14's headers need C++20 while mmcv's setup.py forces -std=c++17:
   # a compiler wrapper rewrites the flag (only used when building from source).
   WRAP="$VENV/bin/cxx20-wrapper"
@@ -100,14 +107,12 @@ EOF
 fi
 
 # 4. runtime deps, xtcocotools from source (numpy 2), mmdet, mmpose --no-deps.
-if ! have <<'EOF'
-import importlib.metadata as md
-assert md.version('mmpose') == '1.3.2' and md.version('mmdet') == '3.3.0'
+if ! { pinned mminstall.txt 'mm(det|pose)' && have <<'EOF'
 import xtcocotools.coco, matplotlib, json_tricks, munkres, shapely, terminaltables
 v = tuple(int(x) for x in matplotlib.__version__.split('.')[:2])
 assert v < (3, 10)
 EOF
-then
+}; then
   log "runtime dependencies, mmdet 3.3.0, mmpose 1.3.2 (--no-deps)"
   # xtcocotools: its PyPI wheel is built against numpy 1.x; build it from source
   # against the installed numpy (its setup.py imports numpy and Cython, so no isolation).
@@ -117,12 +122,10 @@ then
 fi
 
 # 5. openmim without its setuptools-60 chain.
-if ! have <<'EOF'
-import importlib.metadata as md
-assert md.version('openmim') == '0.3.9'
-import mim, pandas, tabulate, model_index
+if ! { pinned mim.txt openmim && have <<'EOF'
+import mim, pandas, tabulate, modelindex
 EOF
-then
+}; then
   log "openmim 0.3.9 (--no-deps) and the packages mim imports"
   "${PIP[@]}" install -q --no-deps "$(reqs mim.txt openmim)"
   "${PIP[@]}" install -q $(reqs mim.txt | grep -v '^openmim')
