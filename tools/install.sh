@@ -49,7 +49,7 @@ stamp_value() {
   echo "$ROOT"
 }
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$(stamp_value)" ] && have <<'EOF'
-import torch, mmcv, mmdet, mmpose, mim, pytest, a2jt_mmpose
+import torch, mmcv, mmdet, mmpose, mim, pytest, onnx, onnxruntime, a2jt_mmpose
 from mmcv.ops import MultiScaleDeformableAttention
 EOF
 then
@@ -140,7 +140,17 @@ then
   "${PIP[@]}" install -q -r "$REQ/tests.txt"
 fi
 
-# 7. a2jt_mmpose itself, as an egg-link develop install: edits are live and
+# 7. ONNX export and its onnxruntime check (tools/deployment, tested);
+#    prebuilt wheels, a few seconds.
+if ! { pinned optional.txt onnx && have <<'EOF'
+import onnx, onnxruntime
+EOF
+}; then
+  log "onnx + onnxruntime (ONNX export)"
+  "${PIP[@]}" install -q -r "$REQ/optional.txt"
+fi
+
+# 8. a2jt_mmpose itself, as an egg-link develop install: edits are live and
 #    mim (which resolves packages through pkg_resources) finds .mim/{configs,tools}.
 if ! have "$ROOT" <<'EOF'
 import sys, os, importlib.metadata as md

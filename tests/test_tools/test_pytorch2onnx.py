@@ -1,0 +1,109 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+"""tools/deployment/pytorch2onnx.py on the tiny config: the graph holds only
+standard ONNX operators (the deformable attention through GridSample), and
+onnxruntime gives PyTorch's joints at batch 1 and 2 (dynamic batch)."""
+import importlib.util
+import os.path as osp
+import subprocess
+import sys
+
+import numpy as np
+# installed by tools/install.sh from requirements/optional.txt
+import onnx
+import onnxruntime as ort
+import pytest
+import torch
+
+from conftest import REPO_ROOT, TINY_CONFIG
+
+SCRIPT = osp.join(REPO_ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location('pytorch2onnx', SCRIPT)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    return tool
+
+
+@pytest.fixture(scope='module')
+def tool():
+    return load_tool()
+
+
+@pytest.fixture(scope='module')
+def tiny(tool):
+    torch.manual_seed(0)
+    model, cfg = tool.build_model(TINY_CONFIG)
+    return model, cfg
+
+
+def test_export_and_onnxruntime_match(tool, tiny, tmp_path):
+    model, cfg = tiny
+    wrapped = tool.wrap(model, cfg)
+    size = tool.config_input_size(cfg)
+    assert size == (128, 128)
+    out = str(tmp_path / 'tiny.onnx')
+    tool.export(wrapped, out, size, opset=17, metadata=dict(config='tiny'))
+    ops = tool.op_types(out)
+    assert 'GridSample' in ops  # multi_scale_deformable_attn_pytorch
+    proto = onnx.load(out)
+    assert all(n.domain in ('', 'ai.onnx') for n in proto.graph.node)
+    assert {p.key: p.value for p in proto.metadata_props} == {'config': 'tiny'}
+    dims = proto.graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_param or d.dim_value for d in dims] == ['batch', 3, 128, 128]
+
+    report = tool.verify(wrapped, out, size, batch_sizes=(1, 2))
+    for bs, r in report.items():
+        assert r['ok'], (bs, r)
+        assert r['max_rel'] < 1e-5, (bs, r)
+
+    # the graph computes what the pose estimator predicts (last layer, codec
+    # space): same as model.head.forward(...)[-1]
+    x = torch.rand(2, 3, 128, 128)
+    with torch.no_grad():
+        ref = model.head(model.neck(model.backbone(x)))[-1].numpy()
+    sess = ort.InferenceSession(out, providers=['CPUExecutionProvider'])
+    got = sess.run(['joints'], {'input': x.numpy()})[0]
+    assert got.shape == (2, 42, 3)
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-3)
+
+
+def test_decode_gives_millimetres(tool, tiny, tmp_path):
+    model, cfg = tiny
+    bins = tool.wrap(model, cfg)
+    mm = tool.wrap(model, cfg, decode=True)
+    x = torch.rand(1, 3, 128, 128)
+    with torch.no_grad():
+        a, b = bins(x).numpy(), mm(x).numpy()
+    codec = model.head.decoder
+    np.testing.assert_allclose(b[..., :2], a[..., :2])
+    np.testing.assert_allclose(
+        b[..., 2], codec.bins_to_mm(a[..., 2]), rtol=1e-5, atol=1e-3)
+
+
+def test_cli_static_batch(tmp_path):
+    out = str(tmp_path / 'static.onnx')
+    proc = subprocess.run(
+        [
+            sys.executable, SCRIPT, TINY_CONFIG, '--out', out,
+            '--static-batch', '--batch-size', '2', '--decode', '--verify'
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(__import__('os').environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'verify batch 2' in proc.stdout and 'OK' in proc.stdout
+    proto = onnx.load(out)
+    dims = proto.graph.input[0].type.tensor_type.shape.dim
+    assert [d.dim_value for d in dims] == [2, 3, 128, 128]
+    meta = {p.key: p.value for p in proto.metadata_props}
+    assert meta['config'] == osp.basename(TINY_CONFIG)
+    assert 'root-relative mm' in meta['output']
+    assert meta['std'] == '[255.0, 255.0, 255.0]'
+
+
+def test_opset_below_16_is_refused(tool):
+    with pytest.raises(SystemExit):
+        tool.parse_args([TINY_CONFIG, '--opset', '15'])
