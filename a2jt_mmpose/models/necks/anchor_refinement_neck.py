@@ -161,14 +161,7 @@ class AnchorRefinementNeck(BaseModule):
             raise ValueError('model.neck.anchor_position_scale needs 3 '
                              f'values (x, y, z), got {anchor_position_scale}')
 
-        for name, cfg in (('encoder', encoder['layer_cfg']['self_attn_cfg']),
-                          ('decoder',
-                           decoder['layer_cfg']['cross_attn_cfg'])):
-            if cfg.get('num_levels', 4) != self.num_levels:
-                raise ValueError(
-                    f'model.neck.{name} attention has num_levels='
-                    f'{cfg.get("num_levels", 4)} but the neck builds '
-                    f'{self.num_levels} feature levels')
+        self._check_attention_levels(encoder, decoder)
 
         # 1. input projections
         self.input_proj = nn.ModuleList()
@@ -191,11 +184,11 @@ class AnchorRefinementNeck(BaseModule):
         self.level_embed = nn.Parameter(
             torch.empty(self.num_levels, embed_dims))
         # 3. feature enhancement module
-        self.encoder = DeformableDetrTransformerEncoder(**encoder)
+        self.encoder = self._build_encoder(encoder)
         # 4. anchor interaction module
         self.num_decoder_layers = decoder['num_layers']
         self.decoder_layers = nn.ModuleList([
-            DeformableDetrTransformerDecoderLayer(**decoder['layer_cfg'])
+            self._build_decoder_layer(decoder['layer_cfg'])
             for _ in range(self.num_decoder_layers)
         ])
         if initial_content not in ('learned', 'memory'):
@@ -209,6 +202,25 @@ class AnchorRefinementNeck(BaseModule):
                                    embed_dims, 2)
         self.query_scale = MLP(embed_dims, embed_dims, embed_dims, 2)
         self._register_load_state_dict_pre_hook(self._check_checkpoint)
+
+    def _check_attention_levels(self, encoder: dict, decoder: dict) -> None:
+        """The deformable attentions must sample every feature level."""
+        for name, cfg in (('encoder', encoder['layer_cfg']['self_attn_cfg']),
+                          ('decoder',
+                           decoder['layer_cfg']['cross_attn_cfg'])):
+            if cfg.get('num_levels', 4) != self.num_levels:
+                raise ValueError(
+                    f'model.neck.{name} attention has num_levels='
+                    f'{cfg.get("num_levels", 4)} but the neck builds '
+                    f'{self.num_levels} feature levels')
+
+    def _build_encoder(self, encoder: dict) -> nn.Module:
+        """Feature enhancement module (deformable encoder)."""
+        return DeformableDetrTransformerEncoder(**encoder)
+
+    def _build_decoder_layer(self, layer_cfg: dict) -> nn.Module:
+        """One anchor interaction layer (deformable cross-attention)."""
+        return DeformableDetrTransformerDecoderLayer(**layer_cfg)
 
     def init_weights(self) -> None:
         """Official initialisation: Xavier-uniform for every matrix of the
@@ -234,15 +246,18 @@ class AnchorRefinementNeck(BaseModule):
 
     def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
         """Refine every anchor; see the class docstring for shapes."""
+        self._check_feats(feats)
+        memory, spatial_shapes, level_start_index, valid_ratios = \
+            self.enhance_features(feats)
+        return self.interact_anchors(memory, spatial_shapes,
+                                     level_start_index, valid_ratios)
+
+    def _check_feats(self, feats: Sequence[Tensor]) -> None:
         if len(feats) != len(self.in_channels):
             raise ValueError(
                 f'{self.__class__.__name__} expects {len(self.in_channels)} '
                 f'backbone levels (in_channels={self.in_channels}), got '
                 f'{len(feats)}; check model.backbone.out_indices')
-        memory, spatial_shapes, level_start_index, valid_ratios = \
-            self.enhance_features(feats)
-        return self.interact_anchors(memory, spatial_shapes,
-                                     level_start_index, valid_ratios)
 
     def enhance_features(self, feats: Sequence[Tensor]):
         """Input projections + positional encodings + deformable encoder.
@@ -251,6 +266,26 @@ class AnchorRefinementNeck(BaseModule):
             tuple: memory ``(B, sum(H_l*W_l), C)``, spatial shapes
             ``(L, 2)`` as (h, w), level start index ``(L,)`` and valid ratios
             ``(B, L, 2)`` (all ones: inputs are never padded).
+        """
+        tokens, pos, spatial_shapes, level_start_index, valid_ratios = \
+            self.embed_levels(feats)
+        memory = self.encoder(
+            query=tokens,
+            query_pos=pos,
+            key_padding_mask=None,
+            spatial_shapes=spatial_shapes,
+            level_start_index=level_start_index,
+            valid_ratios=valid_ratios)
+        return memory, spatial_shapes, level_start_index, valid_ratios
+
+    def embed_levels(self, feats: Sequence[Tensor]):
+        """Input projections, flattening and positional encodings.
+
+        Returns:
+            tuple: tokens ``(B, N, C)`` with ``N = sum(H_l*W_l)``, their
+            positional encodings ``(B, N, C)`` (sine + level embedding),
+            spatial shapes ``(L, 2)`` as (h, w), level start index ``(L,)``
+            and valid ratios ``(B, L, 2)`` (all ones).
         """
         levels = [proj(f) for proj, f in zip(self.input_proj, feats)]
         x = feats[-1]
@@ -276,14 +311,7 @@ class AnchorRefinementNeck(BaseModule):
         level_start_index = torch.cat((spatial_shapes.new_zeros(
             (1, )), spatial_shapes.prod(1).cumsum(0)[:-1]))
         valid_ratios = tokens.new_ones(batch_size, self.num_levels, 2)
-        memory = self.encoder(
-            query=tokens,
-            query_pos=pos,
-            key_padding_mask=None,
-            spatial_shapes=spatial_shapes,
-            level_start_index=level_start_index,
-            valid_ratios=valid_ratios)
-        return memory, spatial_shapes, level_start_index, valid_ratios
+        return tokens, pos, spatial_shapes, level_start_index, valid_ratios
 
     def interact_anchors(self, memory: Tensor, spatial_shapes: Tensor,
                          level_start_index: Tensor,
@@ -293,6 +321,34 @@ class AnchorRefinementNeck(BaseModule):
         Returns:
             tuple: ``(num_decoder_layers, B, A, C)`` anchor features and the
             ``(A, 3)`` anchor table.
+        """
+        query, anchor_pos, reference_points = self.anchor_queries(
+            memory, spatial_shapes)
+        outputs = []
+        for i, layer in enumerate(self.decoder_layers):
+            query_pos = anchor_pos if i == 0 else \
+                anchor_pos * self.query_scale(query)
+            query = layer(
+                query=query,
+                value=memory,
+                query_pos=query_pos,
+                key_padding_mask=None,
+                reference_points=reference_points,
+                spatial_shapes=spatial_shapes,
+                level_start_index=level_start_index,
+                valid_ratios=valid_ratios)
+            outputs.append(query)
+        return torch.stack(outputs), self.anchors
+
+    def anchor_queries(self, memory: Tensor, spatial_shapes: Tensor
+                       ) -> Tuple[Tensor, Tensor, Tensor]:
+        """Initial anchor queries of the decoder.
+
+        Returns:
+            tuple: initial contents ``(B, A, C)``, anchor positional
+            embeddings ``(B, A, C)`` and reference points ``(B, A, L, 2)``
+            (the anchors' normalised in-plane positions, the same on every
+            level).
         """
         batch_size = memory.shape[0]
         anchors = self.anchors
@@ -312,21 +368,7 @@ class AnchorRefinementNeck(BaseModule):
                 batch_size, -1, -1)
         else:
             query = self._sample_first_level(memory, spatial_shapes, ref_xy)
-        outputs = []
-        for i, layer in enumerate(self.decoder_layers):
-            query_pos = anchor_pos if i == 0 else \
-                anchor_pos * self.query_scale(query)
-            query = layer(
-                query=query,
-                value=memory,
-                query_pos=query_pos,
-                key_padding_mask=None,
-                reference_points=reference_points,
-                spatial_shapes=spatial_shapes,
-                level_start_index=level_start_index,
-                valid_ratios=valid_ratios)
-            outputs.append(query)
-        return torch.stack(outputs), anchors
+        return query, anchor_pos, reference_points
 
     def _sample_first_level(self, memory: Tensor, spatial_shapes: Tensor,
                             ref_xy: Tensor) -> Tensor:

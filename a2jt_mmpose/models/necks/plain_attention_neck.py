@@ -1,0 +1,137 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from typing import Sequence, Tuple
+
+import torch
+import torch.nn as nn
+from mmcv.cnn.bricks.transformer import MultiheadAttention
+from mmpose.models.heads.transformer_heads.transformers import (
+    DetrTransformerDecoderLayer, DetrTransformerEncoder)
+from mmpose.registry import MODELS
+from torch import Tensor
+
+from .anchor_refinement_neck import AnchorRefinementNeck
+
+# plain multi-head attention with the official width / heads / dropout
+_MHA = dict(
+    embed_dims=256,
+    num_heads=8,
+    attn_drop=0.1,
+    proj_drop=0.1,
+    batch_first=True)
+_FFN = dict(
+    embed_dims=256,
+    feedforward_channels=1024,
+    ffn_drop=0.1,
+    act_cfg=dict(type='ReLU', inplace=True))
+
+
+class _FusedMultiheadAttention(nn.MultiheadAttention):
+    """``nn.MultiheadAttention`` that never returns attention maps.
+
+    With ``need_weights=False`` PyTorch computes the attention with
+    ``scaled_dot_product_attention`` (flash / memory-efficient kernels where
+    available), so the ``(heads, N, N)`` map of the 1600-token encoder is not
+    kept for backward. Same parameters and outputs as the parent.
+    """
+
+    def forward(self, query, key, value, key_padding_mask=None,
+                need_weights=False, attn_mask=None, **kwargs):
+        return super().forward(
+            query, key, value, key_padding_mask=key_padding_mask,
+            need_weights=False, attn_mask=attn_mask, **kwargs)
+
+
+@MODELS.register_module()
+class PlainAttentionAnchorRefinementNeck(AnchorRefinementNeck):
+    """Anchor refinement model with plain multi-head attention (paper
+    Table 6, "w/o MSDAM").
+
+    Everything is :class:`AnchorRefinementNeck` (input projections, sine +
+    level positional encodings, DAB-style anchor positional embeddings,
+    learned initial contents, post-norm layers, ``(L, B, A, C)`` output)
+    except the two multi-scale deformable attentions:
+
+    - encoder: full multi-head self-attention over all flattened tokens of
+      all levels (query = key = token + positional encoding, value = token),
+      i.e. mmpose's ``DetrTransformerEncoder``. At 256 x 256 that is
+      ``N = 32^2 + 16^2 + 16^2 + 8^2 = 1600`` tokens, a ``(8, 1600, 1600)``
+      attention map per image and layer (82 MB in float32). Nothing is
+      restricted: with ``fused_attention=True`` (default) the maps are not
+      materialised for backward (PyTorch SDPA), see the README note;
+    - decoder cross-attention: the anchor queries (content + anchor
+      positional embedding) attend to all memory tokens (key = memory +
+      its positional encoding, value = memory), i.e. mmpose's
+      ``DetrTransformerDecoderLayer``. The anchors reach the cross-attention
+      only through their positional embedding (there are no reference
+      points to sample at).
+
+    Input / output: as :class:`AnchorRefinementNeck`.
+
+    Args:
+        fused_attention (bool): compute every attention without returning
+            the attention maps (memory-efficient). Numerically the same
+            function. Default True.
+        encoder (dict): ``num_layers`` and ``layer_cfg`` (``self_attn_cfg``:
+            mmcv ``MultiheadAttention`` arguments, ``ffn_cfg``).
+        decoder (dict): ``num_layers`` and ``layer_cfg`` (``self_attn_cfg``,
+            ``cross_attn_cfg``: mmcv ``MultiheadAttention`` arguments,
+            ``ffn_cfg``).
+        **kwargs: the other arguments of :class:`AnchorRefinementNeck`.
+    """
+
+    def __init__(self,
+                 *args,
+                 encoder: dict = dict(
+                     num_layers=6,
+                     layer_cfg=dict(self_attn_cfg=_MHA, ffn_cfg=_FFN)),
+                 decoder: dict = dict(
+                     num_layers=6,
+                     layer_cfg=dict(
+                         self_attn_cfg=_MHA,
+                         cross_attn_cfg=_MHA,
+                         ffn_cfg=_FFN)),
+                 fused_attention: bool = True,
+                 **kwargs) -> None:
+        super().__init__(*args, encoder=encoder, decoder=decoder, **kwargs)
+        self.fused_attention = fused_attention
+        if fused_attention:
+            for m in self.modules():
+                if isinstance(m, MultiheadAttention):
+                    m.attn.__class__ = _FusedMultiheadAttention
+
+    def _check_attention_levels(self, encoder: dict, decoder: dict) -> None:
+        """Plain attention reads every token; nothing to check."""
+
+    def _build_encoder(self, encoder: dict) -> nn.Module:
+        return DetrTransformerEncoder(**encoder)
+
+    def _build_decoder_layer(self, layer_cfg: dict) -> nn.Module:
+        return DetrTransformerDecoderLayer(**layer_cfg)
+
+    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+        """Refine every anchor.
+
+        Args:
+            feats (Sequence[Tensor]): backbone levels ``(B, C_l, H_l, W_l)``.
+
+        Returns:
+            tuple: anchor features ``(num_decoder_layers, B, A, C)`` and the
+            anchor table ``(A, 3)`` (input px, codec depth unit).
+        """
+        self._check_feats(feats)
+        tokens, pos, spatial_shapes, _, _ = self.embed_levels(feats)
+        memory = self.encoder(
+            query=tokens, query_pos=pos, key_padding_mask=None)
+        query, anchor_pos, _ = self.anchor_queries(memory, spatial_shapes)
+        outputs = []
+        for i, layer in enumerate(self.decoder_layers):
+            query_pos = anchor_pos if i == 0 else \
+                anchor_pos * self.query_scale(query)
+            query = layer(
+                query=query,
+                key=memory,
+                value=memory,
+                query_pos=query_pos,
+                key_pos=pos)
+            outputs.append(query)
+        return torch.stack(outputs), self.anchors
