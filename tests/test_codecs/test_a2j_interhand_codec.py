@@ -64,3 +64,121 @@ class TestA2JInterHandCodec(TestCase):
             A2JInterHandCodec(depth_size=0)
         with self.assertRaisesRegex(ValueError, r'\(N, K, 3\)'):
             self.codec.encode(np.zeros((42, 3)))
+
+
+class TestA2JInterHandCodecHandTypeAndRootDepth(TestCase):
+    """Targets and decoding of the optional hand-type / root-depth heads."""
+
+    def setUp(self):
+        self.codec = A2JInterHandCodec(input_size=(256, 256))
+        self.kpts = np.full((1, 42, 3), 100., np.float32)
+        self.kpts[..., 2] = 0.
+
+    def test_root_bins(self):
+        # InterNet: 64 bins over +-200 mm: bin = 32 + 0.16 * mm
+        np.testing.assert_allclose(
+            self.codec.mm_to_root_bins(np.array([0., 50., -200., 100.])),
+            [32., 40., 0., 48.])
+        np.testing.assert_allclose(
+            self.codec.decode_root_depth(np.array([40., 0.])), [50., -200.])
+
+    def test_encode_interacting(self):
+        enc = self.codec.encode(
+            self.kpts, np.ones((1, 42)), hand_type=np.array([[1., 1.]]),
+            hand_type_valid=np.array([1.]), rel_root_depth=np.float32(50.),
+            rel_root_valid=np.float32(1.))
+        self.assertEqual(enc['hand_type_labels'].tolist(), [[1., 1.]])
+        self.assertEqual(enc['hand_type_weights'].tolist(), [1.])
+        self.assertEqual(enc['root_depth_labels'].tolist(), [40.])
+        self.assertEqual(enc['root_depth_weights'].tolist(), [1.])
+        for key in ('hand_type_labels', 'hand_type_weights',
+                    'root_depth_labels', 'root_depth_weights'):
+            self.assertEqual(enc[key].dtype, np.float32)
+            self.assertIn(key, self.codec.label_mapping_table)
+
+    def test_root_depth_validity(self):
+
+        def weight(**kwargs):
+            args = dict(
+                keypoints_visible=np.ones((1, 42)),
+                hand_type=np.array([[1., 1.]]),
+                rel_root_depth=np.float32(50.),
+                rel_root_valid=np.float32(1.))
+            args.update(kwargs)
+            return self.codec.encode(self.kpts,
+                                     **args)['root_depth_weights'][0]
+
+        self.assertEqual(weight(), 1.)
+        # single hand (InterNet: only interacting frames)
+        self.assertEqual(weight(hand_type=np.array([[0., 1.]])), 0.)
+        # a root invisible, or outside the crop
+        vis = np.ones((1, 42))
+        vis[0, 41] = 0
+        self.assertEqual(weight(keypoints_visible=vis), 0.)
+        kpts = self.kpts.copy()
+        kpts[0, 20, 0] = 300.
+        enc = self.codec.encode(kpts, np.ones((1, 42)), np.array([[1., 1.]]),
+                                None, np.float32(50.), np.float32(1.))
+        self.assertEqual(enc['root_depth_weights'][0], 0.)
+        # outside +-200 mm, or flagged invalid by the dataset
+        self.assertEqual(weight(rel_root_depth=np.float32(200.)), 0.)
+        self.assertEqual(weight(rel_root_depth=np.float32(-200.)), 1.)
+        self.assertEqual(weight(rel_root_valid=np.float32(0.)), 0.)
+        self.assertEqual(weight(rel_root_depth=np.float32(np.nan)), 0.)
+
+    def test_without_dataset_fields_nothing_extra(self):
+        enc = self.codec.encode(self.kpts, np.ones((1, 42)))
+        self.assertEqual(set(enc), {'keypoint_labels', 'keypoint_weights'})
+
+    def test_decode_hand_type(self):
+        hand_type, prob = self.codec.decode_hand_type(
+            np.array([[3., -3.], [-3., 3.], [2., 1.], [-2., -1.]]))
+        self.assertEqual(hand_type.tolist(),
+                         [[1., 0.], [0., 1.], [1., 1.], [0., 1.]])
+        np.testing.assert_allclose(prob[0], [0.952574, 0.047426], atol=1e-6)
+
+    def test_real_samples_through_the_train_pipeline(self):
+        """The 4 real InterHand2.6M frames (2 interacting, 1 left, 1 right)
+        through the InterHand config's pipeline without random transforms:
+        the packed labels follow the dataset's data_info."""
+        from mmpose.registry import DATASETS
+
+        from conftest import interhand_mini_split
+        codec = dict(type='A2JInterHandCodec', input_size=(256, 256))
+        dataset = DATASETS.build(
+            dict(
+                type='CheckedInterHand3DDataset',
+                data_mode='topdown',
+                pipeline=[
+                    dict(type='LoadImage'),
+                    dict(type='GetBBoxCenterScale', padding=1.25),
+                    dict(type='TopdownAffine', input_size=(256, 256)),
+                    dict(type='GenerateTarget', encoder=codec),
+                    dict(type='PackPoseInputs',
+                         meta_keys=('id', 'hand_type', 'hand_type_valid'))
+                ],
+                **interhand_mini_split()))
+        seen, weights = set(), []
+        for i in range(len(dataset)):
+            info = dataset.get_data_info(i)
+            sample = dataset[i]['data_samples']
+            labels = sample.gt_instance_labels
+            hand_type = info['hand_type']
+            np.testing.assert_array_equal(labels.hand_type_labels.numpy(),
+                                          hand_type)
+            np.testing.assert_array_equal(sample.hand_type, hand_type)
+            self.assertEqual(labels.hand_type_weights.tolist(),
+                             [float(info['hand_type_valid'][0] > 0)])
+            interacting = bool(hand_type.all())
+            seen.add(interacting)
+            weight = labels.root_depth_weights.item()
+            weights.append(weight)
+            if interacting and info['rel_root_valid']:
+                self.assertEqual(weight, 1.)
+                self.assertAlmostEqual(
+                    labels.root_depth_labels.item(),
+                    32. + 0.16 * float(info['rel_root_depth']), places=3)
+            else:
+                self.assertEqual(weight, 0.)
+        self.assertEqual(seen, {True, False})
+        self.assertEqual(sorted(weights), [0., 0., 1., 1.])

@@ -1,9 +1,11 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
+import logging
 from typing import Tuple
 
 import numpy as np
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 from mmpose.models.heads.base_head import BaseHead
 from mmpose.models.heads.transformer_heads.transformers.utils import \
     FFN as MLP
@@ -32,6 +34,15 @@ class A2JHead(BaseHead):
     with equal weight (joint estimation loss on ``joint_j``, anchor
     surrounding loss on ``weighted_anchor_j``).
 
+    Optional extension (not in the paper or the official code): a hand-type
+    head (:class:`A2JHandTypeHead`, logits ``(B, 2)``) and a relative root
+    depth head (:class:`A2JRootDepthHead`, ``(B,)`` bins), both reading the
+    last decoder layer's anchor features ``(B, A, C)``, trained with
+    InterNet's losses (``loss_hand_type``, ``loss_root_depth``) and decoded
+    by the codec. With ``hand_type_head=None`` and ``root_depth_head=None``
+    (the default) the head, its state dict and its outputs are those of the
+    paper model, so converted official checkpoints load strictly.
+
     Input:
         feats (tuple): the neck output ``(anchor_feats, anchors)`` with
             ``anchor_feats`` ``(L, B, A, C)`` and ``anchors`` ``(A, 3)``.
@@ -50,6 +61,12 @@ class A2JHead(BaseHead):
         loss_joint (dict): joint estimation loss config.
         loss_anchor (dict): anchor surrounding loss config.
         decoder (dict): the codec that decodes predictions.
+        hand_type_head (dict, optional): config of the hand-type head
+            (e.g. ``dict(type='A2JHandTypeHead', in_channels=256)``). Needs
+            an even K: joints ``0 .. K/2-1`` are the right hand, the rest the
+            left hand (InterHand2.6M order).
+        root_depth_head (dict, optional): config of the relative root depth
+            head (e.g. ``dict(type='A2JRootDepthHead', in_channels=256)``).
         init_cfg (dict, optional): initialisation config.
     """
 
@@ -64,6 +81,8 @@ class A2JHead(BaseHead):
                  loss_joint: ConfigType = dict(type='JointEstimationLoss'),
                  loss_anchor: ConfigType = dict(type='AnchorSurroundingLoss'),
                  decoder: OptConfigType = None,
+                 hand_type_head: OptConfigType = None,
+                 root_depth_head: OptConfigType = None,
                  init_cfg: OptConfigType = None) -> None:
         super().__init__(init_cfg)
         if num_keypoints < 1 or num_layers < 1:
@@ -88,6 +107,15 @@ class A2JHead(BaseHead):
         self.loss_joint = MODELS.build(loss_joint)
         self.loss_anchor = MODELS.build(loss_anchor)
         self.decoder = KEYPOINT_CODECS.build(decoder) if decoder else None
+        # optional extension heads: None adds no module and no state dict key
+        if hand_type_head is not None and num_keypoints % 2:
+            raise ValueError('model.head.hand_type_head needs two hands of '
+                             f'K/2 joints each, got K={num_keypoints}')
+        self.hand_type_head = MODELS.build(hand_type_head) \
+            if hand_type_head else None
+        self.root_depth_head = MODELS.build(root_depth_head) \
+            if root_depth_head else None
+        self._warned_missing = set()
         self._register_load_state_dict_pre_hook(self._check_checkpoint)
 
     def forward(self, feats: Tuple[Tensor, Tensor]) -> Tensor:
@@ -133,31 +161,81 @@ class A2JHead(BaseHead):
         return (torch.stack(joints), torch.stack(weighted_anchors),
                 torch.stack(weights))
 
+    def forward_extras(self, feats: Tuple[Tensor, Tensor]) -> dict:
+        """Outputs of the optional heads from the last decoder layer.
+
+        Returns:
+            dict: ``hand_type_logits`` ``(B, 2)`` if the hand-type head is
+            on, ``root_depth`` ``(B,)`` (bins) if the root depth head is on.
+        """
+        anchor_feats = feats[0][-1]
+        out = {}
+        if self.hand_type_head is not None:
+            out['hand_type_logits'] = self.hand_type_head(anchor_feats)
+        if self.root_depth_head is not None:
+            out['root_depth'] = self.root_depth_head(anchor_feats)
+        return out
+
     def predict(self,
                 feats: Tuple[Tensor, Tensor],
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> Predictions:
-        """Decode the last layer's joints.
+        """Decode the last layer's joints (and the optional heads).
 
         Returns:
-            list[InstanceData]: per sample ``keypoints`` ``(1, K, 3)`` (input
-            pixels and root-relative depth in mm), ``keypoint_scores``
-            ``(1, K)``. Also ``hand_type`` ``(1, 2)`` and ``rel_root_depth``
-            ``(1,)``, which the official model does not predict:
-            ``hand_type`` is ``[[1, 1]]`` (both hands assumed present, so no
-            joint is hidden) and ``rel_root_depth`` is 0; metrics that need
-            them (MRRPE, HandednessAcc) are not meaningful for this head.
+            list[InstanceData]: per sample (one instance):
+
+            - ``keypoints`` ``(1, K, 3)``: input pixels and root-relative
+              depth in mm;
+            - ``keypoint_scores`` ``(1, K)``: 1, or 0 for the joints of a hand
+              the hand-type head reports absent;
+            - ``hand_type`` ``(1, 2)`` float in {0, 1} (right, left present)
+              and ``hand_type_predicted`` ``(1,)`` bool. With the hand-type
+              head also ``hand_type_scores`` ``(1, 2)`` (probabilities).
+              Without it (the paper model) ``hand_type`` is ``[[1, 1]]``
+              (both hands assumed present, no joint hidden) and
+              ``hand_type_predicted`` is False;
+            - ``rel_root_depth`` ``(1,)`` mm (left root minus right root) and
+              ``rel_root_depth_predicted`` ``(1,)`` bool. Without the root
+              depth head it is 0 (the left hand is placed at the right
+              root's depth) and ``rel_root_depth_predicted`` is False, so
+              ``InterHandMPJPEMetric`` does not report MRRPE (and
+              HandednessAcc without the hand-type head).
         """
         if test_cfg.get('flip_test', False):
             raise NotImplementedError(
                 'A2JHead has no flip test (the official model uses none); '
                 'set model.test_cfg.flip_test=False')
         joints = self.forward(feats)[-1]
+        extras = self.forward_extras(feats)
         preds = self.decode(joints)
-        for pred in preds:
+        hand_type = hand_prob = rel_root = None
+        if 'hand_type_logits' in extras:
+            hand_type, hand_prob = self.decoder.decode_hand_type(
+                extras['hand_type_logits'].detach().cpu().numpy())
+        if 'root_depth' in extras:
+            rel_root = self.decoder.decode_root_depth(
+                extras['root_depth'].detach().cpu().numpy())
+        half = self.num_keypoints // 2
+        for i, pred in enumerate(preds):
             num_instances = len(pred.keypoints)
-            pred.hand_type = np.ones((num_instances, 2), dtype=np.float32)
-            pred.rel_root_depth = np.zeros((num_instances, ), np.float32)
+            if hand_type is None:
+                pred.hand_type = np.ones((num_instances, 2), np.float32)
+            else:
+                pred.hand_type = hand_type[i:i + 1].copy()
+                pred.hand_type_scores = hand_prob[i:i + 1].copy()
+                scores = pred.keypoint_scores.copy()
+                scores[:, :half] *= pred.hand_type[:, :1]
+                scores[:, half:] *= pred.hand_type[:, 1:]
+                pred.keypoint_scores = scores
+            pred.hand_type_predicted = np.full((num_instances, ),
+                                               hand_type is not None)
+            if rel_root is None:
+                pred.rel_root_depth = np.zeros((num_instances, ), np.float32)
+            else:
+                pred.rel_root_depth = rel_root[i:i + 1].copy()
+            pred.rel_root_depth_predicted = np.full((num_instances, ),
+                                                    rel_root is not None)
         return preds
 
     def loss(self,
@@ -181,9 +259,50 @@ class A2JHead(BaseHead):
         loss_joint = sum(self.loss_joint(j, target, weight) for j in joints)
         loss_anchor = sum(
             self.loss_anchor(a, target, weight) for a in weighted_anchors)
-        return dict(
+        losses = dict(
             loss_joint=loss_joint / self.num_layers,
             loss_anchor=loss_anchor / self.num_layers)
+        extras = self.forward_extras(feats)
+        if 'hand_type_logits' in extras:
+            logits = extras['hand_type_logits']
+            target, weight = self._extra_targets(batch_data_samples,
+                                                 'hand_type', (2, ), logits)
+            losses['loss_hand_type'] = self.hand_type_head.loss(
+                logits, target, weight)
+        if 'root_depth' in extras:
+            pred = extras['root_depth']
+            target, weight = self._extra_targets(batch_data_samples,
+                                                 'root_depth', (), pred)
+            losses['loss_root_depth'] = self.root_depth_head.loss(
+                pred, target, weight)
+        return losses
+
+    def _extra_targets(self, batch_data_samples, name: str, shape: tuple,
+                       like: Tensor) -> Tuple[Tensor, Tensor]:
+        """``{name}_labels`` ``(B, *shape)`` and ``{name}_weights`` ``(B,)``
+        of the codec. A sample without them (a dataset without hand type /
+        root depth) gets weight 0, with a warning: the head then learns
+        nothing from it, but the loss stays defined (every parameter gets a
+        gradient, as DDP wants)."""
+        targets, weights = [], []
+        for d in batch_data_samples:
+            labels = d.gt_instance_labels
+            if f'{name}_labels' in labels and f'{name}_weights' in labels:
+                targets.append(labels[f'{name}_labels'].reshape(-1, *shape))
+                weights.append(labels[f'{name}_weights'].reshape(-1))
+            else:
+                if name not in self._warned_missing:
+                    self._warned_missing.add(name)
+                    print_log(
+                        f'A2JHead: no {name}_labels in the data samples, so '
+                        f'model.head.{name}_head gets no supervision; use a '
+                        'dataset that has them (InterHand3DDataset) with '
+                        f'A2JInterHandCodec, or set model.head.{name}_head='
+                        'None', logger='current', level=logging.WARNING)
+                targets.append(like.new_zeros(1, *shape))
+                weights.append(like.new_zeros(1))
+        return (torch.cat([t.to(like) for t in targets]),
+                torch.cat([w.to(like) for w in weights]))
 
     def _check_checkpoint(self, state_dict, prefix, *args, **kwargs):
         check_state_dict(self, state_dict, prefix, 'model.head')

@@ -104,3 +104,132 @@ class TestA2JHead(TestCase):
         with self.assertRaisesRegex(ValueError, 'num_keypoints'):
             head.loss((torch.randn(2, 1, 10, 32), torch.rand(10, 3)),
                       samples(torch.zeros(1, 5, 3), torch.ones(1, 5)))
+
+
+EXTRA_HEADS = dict(
+    hand_type_head=dict(type='A2JHandTypeHead', in_channels=32,
+                        hidden_dims=16),
+    root_depth_head=dict(type='A2JRootDepthHead', in_channels=32,
+                         hidden_dims=16))
+
+
+def extra_samples(target, weight, hand_type, root_bins, root_valid):
+    out = samples(target, weight)
+    for d, t, r, v in zip(out, hand_type, root_bins, root_valid):
+        d.gt_instance_labels.hand_type_labels = t[None]
+        d.gt_instance_labels.hand_type_weights = torch.ones(1)
+        d.gt_instance_labels.root_depth_labels = r.reshape(1)
+        d.gt_instance_labels.root_depth_weights = v.reshape(1)
+    return out
+
+
+class TestA2JHeadExtensionHeads(TestCase):
+    """Optional hand-type and relative-root-depth heads."""
+
+    def test_off_by_default_state_dict_unchanged(self):
+        plain = build_head()
+        self.assertIsNone(plain.hand_type_head)
+        self.assertIsNone(plain.root_depth_head)
+        self.assertFalse(any('hand_type' in k or 'root_depth' in k
+                             for k in plain.state_dict()))
+        ext = build_head(**EXTRA_HEADS)
+        extra = set(ext.state_dict()) - set(plain.state_dict())
+        self.assertTrue(extra)
+        self.assertTrue(all(k.startswith(('hand_type_head.',
+                                          'root_depth_head.'))
+                            for k in extra))
+        self.assertEqual(set(plain.state_dict()) - set(ext.state_dict()),
+                         set())
+        # a paper-model checkpoint does not fit the extended head
+        with self.assertRaisesRegex(ValueError, 'keys missing'):
+            ext.load_state_dict(plain.state_dict())
+        with self.assertRaisesRegex(ValueError, 'two hands'):
+            build_head(num_keypoints=5, **EXTRA_HEADS)
+
+    def test_losses_and_gradients(self):
+        torch.manual_seed(0)
+        head = build_head(**EXTRA_HEADS)
+        feats = torch.randn(2, 2, 10, 32, requires_grad=True)
+        anchors = torch.rand(10, 3) * 64
+        data = extra_samples(
+            torch.rand(2, 4, 3) * 64, torch.ones(2, 4),
+            torch.tensor([[1., 1.], [1., 0.]]), torch.tensor([30., 0.]),
+            torch.tensor([1., 0.]))
+        losses = head.loss((feats, anchors), data)
+        self.assertEqual(
+            set(losses),
+            {'loss_joint', 'loss_anchor', 'loss_hand_type',
+             'loss_root_depth'})
+        # the extra losses equal the sub-heads' losses on the last layer
+        extras = head.forward_extras((feats, anchors))
+        torch.testing.assert_close(
+            losses['loss_hand_type'],
+            head.hand_type_head.loss(extras['hand_type_logits'],
+                                     torch.tensor([[1., 1.], [1., 0.]]),
+                                     torch.ones(2)))
+        torch.testing.assert_close(
+            losses['loss_root_depth'],
+            (extras['root_depth'][0] - 30.).abs() / 2)
+        (losses['loss_hand_type'] + losses['loss_root_depth']).backward()
+        # they read the last decoder layer only
+        self.assertEqual(feats.grad[0].abs().sum().item(), 0)
+        self.assertGreater(feats.grad[1].abs().sum().item(), 0)
+        for name, p in head.named_parameters():
+            if name.startswith(('hand_type_head', 'root_depth_head')):
+                self.assertIsNotNone(p.grad, name)
+
+    def test_missing_targets_give_zero_weight(self):
+        head = build_head(**EXTRA_HEADS)
+        feats = torch.randn(2, 2, 10, 32)
+        losses = head.loss((feats, torch.rand(10, 3)),
+                           samples(torch.rand(2, 4, 3), torch.ones(2, 4)))
+        self.assertEqual(losses['loss_hand_type'].item(), 0.)
+        self.assertEqual(losses['loss_root_depth'].item(), 0.)
+        sum(losses.values()).backward()
+        for name, p in head.hand_type_head.named_parameters():
+            self.assertIsNotNone(p.grad, name)
+
+    def test_predict_single_hand(self):
+        """The hand-type bias forces 'right only'; the root depth bias
+        forces bin 40 = (40 / 64 * 2 - 1) * 200 = +50 mm."""
+        head = build_head(**EXTRA_HEADS)
+        with torch.no_grad():
+            last = head.hand_type_head.mlp.layers[-1]
+            last.weight.zero_()
+            last.bias.copy_(torch.tensor([10., -10.]))
+            last = head.root_depth_head.mlp.layers[-1]
+            last.weight.zero_()
+            last.bias.zero_()
+            last.bias[40] = 100.
+        feats = torch.randn(2, 2, 10, 32)
+        preds = head.predict((feats, torch.rand(10, 3) * 64), samples(
+            torch.zeros(2, 4, 3), torch.ones(2, 4)))
+        for pred in preds:
+            self.assertEqual(pred.hand_type.tolist(), [[1., 0.]])
+            np.testing.assert_allclose(pred.hand_type_scores,
+                                       [[1., 0.]], atol=1e-4)
+            self.assertEqual(pred.keypoint_scores.tolist(),
+                             [[1., 1., 0., 0.]])
+            np.testing.assert_allclose(pred.rel_root_depth, [50.],
+                                       atol=1e-3)
+            self.assertTrue(pred.hand_type_predicted.all())
+            self.assertTrue(pred.rel_root_depth_predicted.all())
+        # both logits low: the more probable hand is reported present
+        with torch.no_grad():
+            head.hand_type_head.mlp.layers[-1].bias.copy_(
+                torch.tensor([-3., -2.]))
+        pred = head.predict((feats, torch.rand(10, 3)), samples(
+            torch.zeros(2, 4, 3), torch.ones(2, 4)))[0]
+        self.assertEqual(pred.hand_type.tolist(), [[0., 1.]])
+        self.assertEqual(pred.keypoint_scores.tolist(), [[0., 0., 1., 1.]])
+
+    def test_predict_fallback_without_heads(self):
+        pred = build_head().predict(
+            (torch.randn(2, 1, 10, 32), torch.rand(10, 3)),
+            samples(torch.zeros(1, 4, 3), torch.ones(1, 4)))[0]
+        self.assertEqual(pred.hand_type.tolist(), [[1., 1.]])
+        self.assertNotIn('hand_type_scores', pred)
+        self.assertEqual(pred.rel_root_depth.tolist(), [0.])
+        self.assertFalse(pred.hand_type_predicted.any())
+        self.assertFalse(pred.rel_root_depth_predicted.any())
+        self.assertEqual(pred.keypoint_scores.tolist(), [[1.] * 4])
