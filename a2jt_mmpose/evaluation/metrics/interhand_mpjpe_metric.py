@@ -40,15 +40,50 @@ class InterHandMPJPEMetric(BaseMetric):
     ``interacting`` (GT hand type both), by the ``hand_type`` metainfo.
     Also reported (official): ``MPJPE_all_xy`` (camera x, y only) and
     ``MPJPE_all_z`` (depth only), both per joint first. A split without any
-    valid joint reports NaN. Unlike ``InterHandMetric`` this metric does not
-    need ``hand_type`` / ``rel_root_depth`` predictions.
+    valid joint reports NaN. Unlike ``InterHandMetric`` the MPJPE mode does
+    not need ``hand_type`` / ``rel_root_depth`` predictions.
+
+    Optional modes (as mmpose's ``InterHandMetric`` and InterNet compute
+    them):
+
+    - ``MRRPE`` (mm): on GT-interacting samples with both roots visible, the
+      error of the left-root minus right-root vector in camera space; the
+      predicted roots are the predicted pixels of joints 20 / 41 back-
+      projected at depths ``abs_depth[0] + dz_20`` and
+      ``abs_depth[0] + dz_41 + rel_root_depth`` (GT right-root depth, as
+      ``trans_test='gt'``). NaN if no sample qualifies.
+    - ``HandednessAcc``: over samples with ``hand_type_valid``, the fraction
+      whose predicted ``hand_type`` (0/1 per hand) equals the GT.
+
+    A mode is only reported if the model predicts its quantity: a
+    prediction with ``rel_root_depth_predicted`` (``hand_type_predicted``)
+    False, as ``A2JHead`` without its root-depth (hand-type) head gives, is
+    skipped, and if no sample has it the key is left out with a log line
+    (the fallback 0 / ``[1, 1]`` would measure the ground truth or the share
+    of interacting frames, not the model). Predictions without these flags
+    (other models) count as predicted.
 
     Args:
+        modes (sequence[str]): any of ``'MPJPE'``, ``'MRRPE'``,
+            ``'HandednessAcc'``. Default ``('MPJPE', )``.
         collect_device (str): 'cpu' or 'gpu'.
         prefix (str, optional): prefix of the metric names.
     """
 
     default_prefix: Optional[str] = None
+    ALLOWED_MODES = ('MPJPE', 'MRRPE', 'HandednessAcc')
+
+    def __init__(self,
+                 modes: Sequence[str] = ('MPJPE', ),
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        modes = list(modes)
+        bad = [m for m in modes if m not in self.ALLOWED_MODES]
+        if bad or not modes:
+            raise ValueError(f'{self.__class__.__name__}: modes must be some '
+                             f'of {self.ALLOWED_MODES}, got {modes}')
+        self.modes = modes
 
     def process(self, data_batch: Sequence[dict],
                 data_samples: Sequence[dict]) -> None:
@@ -77,14 +112,44 @@ class InterHandMPJPEMetric(BaseMetric):
                 pred_cam[:, hand] -= pred_cam[:, root:root + 1].copy()
                 gt_rel[:, hand] -= gt_cam[:, root:root + 1]
             diff = pred_cam[0] - gt_rel[0]
-            interacting = bool(np.asarray(data_sample['hand_type']).all())
-            self.results.append(
-                dict(
-                    error=np.linalg.norm(diff, axis=-1),
-                    error_xy=np.linalg.norm(diff[:, :2], axis=-1),
-                    error_z=np.abs(diff[:, 2]),
-                    mask=mask[0],
-                    interacting=interacting))
+            gt_hand_type = np.asarray(data_sample['hand_type']).reshape(-1)
+            interacting = bool(gt_hand_type.all())
+            result = dict(
+                error=np.linalg.norm(diff, axis=-1),
+                error_xy=np.linalg.norm(diff[:, :2], axis=-1),
+                error_z=np.abs(diff[:, 2]),
+                mask=mask[0],
+                interacting=interacting)
+            pred_instances = data_sample['pred_instances']
+            if 'MRRPE' in self.modes:
+                result['mrrpe_predicted'] = _flag(pred_instances,
+                                                  'rel_root_depth')
+                result['mrrpe'] = None
+                if result['mrrpe_predicted'] and interacting and mask[
+                        0, 20] and mask[0, 41]:
+                    raw = np.asarray(
+                        pred_instances['keypoints'],
+                        dtype=np.float64)[0, [20, 41]].copy()
+                    raw[:, 2] += abs_depth.reshape(-1)[0]
+                    raw[1, 2] += float(
+                        np.asarray(pred_instances['rel_root_depth']).reshape(
+                            -1)[0])
+                    roots = pixel_to_camera(raw, focal[0], focal[1],
+                                            princpt[0], princpt[1])
+                    result['mrrpe'] = float(
+                        np.linalg.norm((roots[1] - roots[0]) -
+                                       (gt_cam[0, 41] - gt_cam[0, 20])))
+            if 'HandednessAcc' in self.modes:
+                result['hand_type_predicted'] = _flag(pred_instances,
+                                                      'hand_type')
+                result['hand_type_correct'] = None
+                valid = np.asarray(data_sample['hand_type_valid']).reshape(-1)
+                if result['hand_type_predicted'] and valid[0] > 0:
+                    pred_type = np.asarray(
+                        pred_instances['hand_type']).reshape(-1)
+                    result['hand_type_correct'] = bool(
+                        (pred_type == gt_hand_type).all())
+            self.results.append(result)
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         logger = MMLogger.get_current_instance()
@@ -104,7 +169,32 @@ class InterHandMPJPEMetric(BaseMetric):
         for key in ('xy', 'z'):
             err = np.stack([r[f'error_{key}'] for r in results])
             metrics[f'MPJPE_all_{key}'] = per_joint_mean(err, mask)
+        if 'MPJPE' not in self.modes:
+            metrics = {}
+        for mode, flag, value, what in (
+                ('MRRPE', 'mrrpe_predicted', 'mrrpe',
+                 'rel_root_depth (A2JHead without root_depth_head)'),
+                ('HandednessAcc', 'hand_type_predicted', 'hand_type_correct',
+                 'hand_type (A2JHead without hand_type_head)')):
+            if mode not in self.modes:
+                continue
+            if not any(r[flag] for r in results):
+                logger.info(f'{mode} not reported: the model does not '
+                            f'predict {what}')
+                continue
+            values = [r[value] for r in results if r[value] is not None]
+            metrics[mode] = float(np.mean(values)) if values else float(
+                'nan')
         return metrics
+
+
+def _flag(pred_instances: dict, key: str) -> bool:
+    """Whether the model predicted ``key`` (``<key>_predicted``; a
+    prediction without the flag counts as predicted if it has ``key``)."""
+    flag = pred_instances.get(f'{key}_predicted')
+    if flag is None:
+        return key in pred_instances
+    return bool(np.asarray(flag).all())
 
 
 def per_joint_mean(error: np.ndarray, mask: np.ndarray) -> float:

@@ -115,3 +115,91 @@ class TestInterHandMPJPEMetric(TestCase):
         self.assertTrue(np.isnan(res['MPJPE_interacting']))
         self.assertAlmostEqual(res['MPJPE_all_xy'], res['MPJPE_all'], 4)
         self.assertAlmostEqual(res['MPJPE_all_z'], 0., 4)
+
+
+class TestInterHandMPJPEMetricModes(TestCase):
+    """MRRPE and HandednessAcc, against mmpose's InterHandMetric."""
+
+    def setUp(self):
+        self.samples = real_samples()
+        rng = np.random.default_rng(1)
+        for s in self.samples:
+            pred = s['pred_instances']
+            pred['keypoints'] = pred['keypoints'] + rng.normal(
+                0, 3, (1, 42, 3)).astype(np.float32)
+            pred['rel_root_depth'] = np.array(
+                [float(pred['rel_root_depth']) + rng.normal(0, 20)],
+                np.float32)
+        # one wrong hand type among the four
+        self.samples[0]['pred_instances']['hand_type'] = 1 - np.asarray(
+            self.samples[0]['hand_type'])
+
+    def test_equal_to_mmpose_on_real_samples(self):
+        modes = ['MPJPE', 'MRRPE', 'HandednessAcc']
+        ours = evaluate(InterHandMPJPEMetric(modes=modes), self.samples)
+        ref = evaluate(InterHandMetric(modes=modes), self.samples)
+        self.assertAlmostEqual(ours['MRRPE'], ref['MRRPE'], places=3)
+        self.assertGreater(ours['MRRPE'], 1.)
+        self.assertAlmostEqual(ours['HandednessAcc'], ref['HandednessAcc'])
+        self.assertAlmostEqual(ours['HandednessAcc'], 0.75)
+        self.assertAlmostEqual(ours['MPJPE_all_pooled'], ref['MPJPE_all'],
+                               places=3)
+
+    def test_perfect_predictions(self):
+        samples = real_samples()
+        res = evaluate(
+            InterHandMPJPEMetric(modes=['MRRPE', 'HandednessAcc']), samples)
+        self.assertEqual(set(res), {'MRRPE', 'HandednessAcc'})
+        self.assertAlmostEqual(res['MRRPE'], 0., places=3)
+        self.assertEqual(res['HandednessAcc'], 1.)
+
+    def test_fallback_predictions_are_not_scored(self):
+        """A2JHead without the extra heads marks its placeholders; MRRPE and
+        HandednessAcc are then left out (MPJPE stays)."""
+        for s in self.samples:
+            pred = s['pred_instances']
+            pred['hand_type'] = np.ones((1, 2), np.float32)
+            pred['hand_type_predicted'] = np.zeros(1, bool)
+            pred['rel_root_depth'] = np.zeros(1, np.float32)
+            pred['rel_root_depth_predicted'] = np.zeros(1, bool)
+        res = evaluate(
+            InterHandMPJPEMetric(modes=['MPJPE', 'MRRPE', 'HandednessAcc']),
+            self.samples)
+        self.assertNotIn('MRRPE', res)
+        self.assertNotIn('HandednessAcc', res)
+        self.assertIn('MPJPE_all', res)
+        # only the root depth head present
+        for s in self.samples:
+            s['pred_instances']['rel_root_depth_predicted'][:] = True
+        res = evaluate(
+            InterHandMPJPEMetric(modes=['MPJPE', 'MRRPE', 'HandednessAcc']),
+            self.samples)
+        self.assertIn('MRRPE', res)
+        self.assertNotIn('HandednessAcc', res)
+
+    def test_mrrpe_by_hand(self):
+        """Roots 100 mm apart in x at 500 mm; the prediction puts the left
+        root 30 mm too far: MRRPE = 30 mm (pixels exact)."""
+        focal, princpt = np.array([1000., 1000.]), np.array([100., 100.])
+        gt = np.zeros((1, 42, 3))
+        gt[0, :, 2] = 500.
+        gt[0, 21:, 0] = 100.
+        gt[0, 41, 2] = 520.
+        px = camera_to_pixel(gt, focal[0], focal[1], princpt[0], princpt[1])
+        kpts = np.concatenate([px[..., :2], np.zeros((1, 42, 1))], -1)
+        sample = dict(
+            pred_instances=dict(
+                keypoints=kpts, rel_root_depth=np.array([50.]),
+                hand_type=np.array([[1, 1]])),
+            gt_instances=dict(keypoints_cam=gt,
+                              keypoints_visible=np.ones((1, 42))),
+            abs_depth=[500., 520.], focal=focal, principal_pt=princpt,
+            hand_type=np.array([[1, 1]]), hand_type_valid=np.array([1]))
+        res = evaluate(InterHandMPJPEMetric(modes=['MRRPE']), [sample])
+        # left root predicted at (100 * 550 / 520, 0, 550) vs GT (100, 0, 520)
+        expected = np.hypot(100. * 550. / 520. - 100., 30.)
+        self.assertAlmostEqual(res['MRRPE'], expected, places=4)
+
+    def test_bad_mode(self):
+        with self.assertRaisesRegex(ValueError, 'modes'):
+            InterHandMPJPEMetric(modes=['AUC'])
