@@ -82,6 +82,29 @@ def test_decode_gives_millimetres(tool, tiny, tmp_path):
         b[..., 2], codec.bins_to_mm(a[..., 2]), rtol=1e-5, atol=1e-3)
 
 
+def test_extra_heads_are_extra_outputs(tool, tmp_path):
+    model, cfg = tool.build_model(
+        TINY_CONFIG,
+        cfg_options={
+            'model.head.hand_type_head':
+            dict(type='A2JHandTypeHead', in_channels=128),
+            'model.head.root_depth_head':
+            dict(type='A2JRootDepthHead', in_channels=128)
+        })
+    wrapped = tool.wrap(model, cfg)
+    assert wrapped.output_names == ['joints', 'hand_type_logits', 'root_depth']
+    out = str(tmp_path / 'extras.onnx')
+    tool.export(wrapped, out, (128, 128))
+    sess = ort.InferenceSession(out, providers=['CPUExecutionProvider'])
+    assert [o.name for o in sess.get_outputs()] == wrapped.output_names
+    report = tool.verify(wrapped, out, (128, 128), batch_sizes=(2, ))
+    assert report[2]['ok'], report
+    joints, hand_type, root = sess.run(
+        None, {'input': np.random.rand(2, 3, 128, 128).astype(np.float32)})
+    assert joints.shape == (2, 42, 3)
+    assert hand_type.shape == (2, 2) and root.shape == (2, )
+
+
 def test_cli_static_batch(tmp_path):
     out = str(tmp_path / 'static.onnx')
     proc = subprocess.run(

@@ -4,6 +4,7 @@
     python tools/deployment/pytorch2onnx.py CONFIG [CHECKPOINT]
         [--out model.onnx] [--input-size H W] [--opset 17] [--batch-size 1]
         [--static-batch] [--decode] [--verify] [--atol 1e-4] [--rtol 1e-4]
+        [--latency] [--threads N]
 
 Graph: backbone -> neck -> head, the last decoder layer's fused joints.
 
@@ -17,6 +18,9 @@ Graph: backbone -> neck -> head, the last decoder layer's fused joints.
   depth in mm in the graph (the codec's ``bins_to_mm``), ``x, y`` unchanged.
   Mapping ``x, y`` back to the original image (the inverse of the top-down
   affine transform) stays outside the graph, as in mmpose.
+- when the config turns on the head's optional extra heads, they are extra
+  outputs: ``hand_type_logits`` ``(B, 2)`` (right, left; apply a sigmoid) and
+  ``root_depth`` ``(B,)`` (relative root depth in the codec's root bins).
 - The batch axis is dynamic (``batch``) unless ``--static-batch``; the
   spatial size is fixed at export (the deformable attention splits its
   memory by the feature-map sizes, which tracing records as constants).
@@ -85,6 +89,13 @@ def parse_args(argv=None):
         '--verify',
         action='store_true',
         help='compare onnxruntime with PyTorch on random inputs')
+    parser.add_argument(
+        '--latency',
+        action='store_true',
+        help='median CPU latency of PyTorch and onnxruntime at batch 1 '
+        '(10 runs after 3 warm-up runs)')
+    parser.add_argument(
+        '--threads', type=int, help='CPU threads of PyTorch and onnxruntime')
     parser.add_argument('--atol', type=float, default=1e-4)
     parser.add_argument('--rtol', type=float, default=1e-4)
     parser.add_argument(
@@ -101,12 +112,15 @@ def parse_args(argv=None):
 
 class A2JTOnnxModel(nn.Module):
     """Backbone + neck + head of a ``TopdownPoseEstimator``, returning the
-    last decoder layer's joints ``(B, K, 3)``.
+    last decoder layer's joints ``(B, K, 3)``, followed by the outputs of the
+    head's optional extra heads when the config turns them on
+    (``hand_type_logits`` ``(B, 2)``, ``root_depth`` ``(B,)`` in bins).
 
     Args:
         model (nn.Module): the built pose estimator (eval mode, CPU).
         depth_to_mm (tuple[float, float], optional): ``(scale, shift)`` so
-            that ``mm = bins * scale + shift``; None keeps depth bins.
+            that ``mm = bins * scale + shift`` for the joints' z; None keeps
+            depth bins.
     """
 
     def __init__(self, model, depth_to_mm=None):
@@ -115,9 +129,15 @@ class A2JTOnnxModel(nn.Module):
         self.neck = model.neck
         self.head = model.head
         self.depth_to_mm = depth_to_mm
+        self.output_names = ['joints']
+        for name, attr in (('hand_type_logits', 'hand_type_head'),
+                           ('root_depth', 'root_depth_head')):
+            if getattr(self.head, attr, None) is not None:
+                self.output_names.append(name)
 
     def forward(self, inputs):
-        out = self.head(self.neck(self.backbone(inputs)))
+        feats = self.neck(self.backbone(inputs))
+        out = self.head(feats)
         if isinstance(out, (tuple, list)):
             out = out[0]
         joints = out[-1] if out.dim() == 4 else out  # (L, B, K, 3) -> last
@@ -125,7 +145,15 @@ class A2JTOnnxModel(nn.Module):
             scale, shift = self.depth_to_mm
             joints = torch.cat(
                 [joints[..., :2], joints[..., 2:] * scale + shift], dim=-1)
-        return joints
+        if len(self.output_names) == 1:
+            return joints
+        extras = self.head.forward_extras(feats)
+        return (joints, ) + tuple(extras[n] for n in self.output_names[1:])
+
+    def outputs(self, inputs):
+        """All outputs as a tuple, in ``output_names`` order."""
+        out = self(inputs)
+        return out if isinstance(out, tuple) else (out, )
 
 
 def build_model(config, checkpoint=None, cfg_options=None, input_size=None):
@@ -199,14 +227,12 @@ def export(wrapped, out, input_size, opset=17, batch_size=1,
             dynamo=False,
             opset_version=opset,
             input_names=['input'],
-            output_names=['joints'],
+            output_names=wrapped.output_names,
             dynamic_axes=({
-                'input': {
-                    0: 'batch'
-                },
-                'joints': {
+                name: {
                     0: 'batch'
                 }
+                for name in ['input'] + wrapped.output_names
             } if dynamic_batch else None),
             do_constant_folding=True)
     seconds = time.perf_counter() - t0
@@ -241,7 +267,7 @@ def verify(wrapped, path, input_size, batch_sizes=(1, 2), atol=1e-4,
 
     Returns:
         dict: per batch size, ``max_abs``, ``max_rel`` (max abs error / max
-        abs PyTorch output) and ``ok``.
+        abs PyTorch output) and ``ok``, the worst over all outputs.
     """
     import onnxruntime as ort
     sess = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
@@ -251,17 +277,20 @@ def verify(wrapped, path, input_size, batch_sizes=(1, 2), atol=1e-4,
     for bs in batch_sizes:
         x = torch.rand(bs, 3, h, w, generator=g)
         with torch.no_grad():
-            ref = wrapped(x).numpy()
-        got = sess.run(['joints'], {'input': x.numpy()})[0]
-        if got.shape != ref.shape:
-            raise AssertionError(f'batch {bs}: onnxruntime gives '
-                                 f'{got.shape}, PyTorch {ref.shape}')
-        err = float(np.abs(got - ref).max())
-        scale = float(np.abs(ref).max())
-        report[bs] = dict(
-            max_abs=err,
-            max_rel=err / max(scale, 1e-12),
-            ok=bool(err <= atol + rtol * scale))
+            refs = [r.numpy() for r in wrapped.outputs(x)]
+        gots = sess.run(wrapped.output_names, {'input': x.numpy()})
+        worst = dict(max_abs=0., max_rel=0., ok=True)
+        for name, got, ref in zip(wrapped.output_names, gots, refs):
+            if got.shape != ref.shape:
+                raise AssertionError(f'batch {bs}, {name}: onnxruntime gives '
+                                     f'{got.shape}, PyTorch {ref.shape}')
+            err = float(np.abs(got - ref).max())
+            scale = float(np.abs(ref).max())
+            worst['max_abs'] = max(worst['max_abs'], err)
+            worst['max_rel'] = max(worst['max_rel'],
+                                   err / max(scale, 1e-12))
+            worst['ok'] &= bool(err <= atol + rtol * scale)
+        report[bs] = worst
     return report
 
 
@@ -287,12 +316,14 @@ def latency(wrapped, path, input_size, batch_size=1, runs=10, warmup=3):
 
     with torch.inference_mode():
         t_torch = median(lambda: wrapped(x))
-    t_ort = median(lambda: sess.run(['joints'], {'input': xn}))
+    t_ort = median(lambda: sess.run(None, {'input': xn}))
     return dict(torch_s=t_torch, onnxruntime_s=t_ort)
 
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
     model, cfg = build_model(args.config, args.checkpoint, args.cfg_options,
                              args.input_size)
     input_size = config_input_size(cfg)
@@ -309,6 +340,7 @@ def main(argv=None):
         output=('joints (B, K, 3): x, y input pixels, z root-relative mm'
                 if args.decode else
                 'joints (B, K, 3): x, y input pixels, z depth bins'),
+        outputs=','.join(wrapped.output_names),
         depth_to_mm=json.dumps(depth_to_mm(cfg)),
         dynamic_batch=not args.static_batch)
     seconds = export(wrapped, args.out, input_size, args.opset,
@@ -329,6 +361,11 @@ def main(argv=None):
                   f'rtol {args.rtol})')
         if not all(r['ok'] for r in report.values()):
             raise SystemExit(1)
+    if args.latency:
+        t = latency(wrapped, args.out, input_size, batch_size=1)
+        print(f'latency batch 1, {torch.get_num_threads()} threads, median '
+              f'of 10: PyTorch {t["torch_s"] * 1e3:.1f} ms, onnxruntime '
+              f'{t["onnxruntime_s"] * 1e3:.1f} ms')
 
 
 if __name__ == '__main__':
