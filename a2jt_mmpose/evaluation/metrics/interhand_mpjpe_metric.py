@@ -55,13 +55,14 @@ class InterHandMPJPEMetric(BaseMetric):
     - ``HandednessAcc``: over samples with ``hand_type_valid``, the fraction
       whose predicted ``hand_type`` (0/1 per hand) equals the GT.
 
-    A mode is only reported if the model predicts its quantity: a
-    prediction with ``rel_root_depth_predicted`` (``hand_type_predicted``)
-    False, as ``A2JHead`` without its root-depth (hand-type) head gives, is
-    skipped, and if no sample has it the key is left out with a log line
-    (the fallback 0 / ``[1, 1]`` would measure the ground truth or the share
-    of interacting frames, not the model). Predictions without these flags
-    (other models) count as predicted.
+    A mode is only reported if the model predicts its quantity, i.e. the
+    prediction has ``rel_root_depth_predicted`` (``hand_type_predicted``)
+    True, as ``A2JHead`` sets with its root-depth (hand-type) head. Other
+    samples are skipped, and if no sample has it the key is left out with a
+    log line: the placeholders of heads without these outputs (0 and
+    ``[1, 1]``) would measure the ground truth or the share of interacting
+    frames, not the model. Predictions without the flags (e.g.
+    ``DirectRegressionHead``'s placeholders) count as not predicted.
 
     Args:
         modes (sequence[str]): any of ``'MPJPE'``, ``'MRRPE'``,
@@ -189,12 +190,11 @@ class InterHandMPJPEMetric(BaseMetric):
 
 
 def _flag(pred_instances: dict, key: str) -> bool:
-    """Whether the model predicted ``key`` (``<key>_predicted``; a
-    prediction without the flag counts as predicted if it has ``key``)."""
+    """Whether the model predicted ``key``: ``<key>_predicted`` is True (a
+    prediction without the flag counts as not predicted)."""
     flag = pred_instances.get(f'{key}_predicted')
-    if flag is None:
-        return key in pred_instances
-    return bool(np.asarray(flag).all())
+    return flag is not None and key in pred_instances and bool(
+        np.asarray(flag).all())
 
 
 def per_joint_mean(error: np.ndarray, mask: np.ndarray) -> float:

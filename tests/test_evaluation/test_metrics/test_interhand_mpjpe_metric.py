@@ -38,7 +38,9 @@ def real_samples():
             keypoints=info['keypoints'].copy(),
             keypoint_scores=np.ones((1, 42), np.float32),
             hand_type=info['hand_type'].copy(),
-            rel_root_depth=np.float32(info['rel_root_depth']))
+            rel_root_depth=np.float32(info['rel_root_depth']),
+            hand_type_predicted=np.ones(1, bool),
+            rel_root_depth_predicted=np.ones(1, bool))
         out.append(sample)
     return out
 
@@ -176,6 +178,15 @@ class TestInterHandMPJPEMetricModes(TestCase):
             self.samples)
         self.assertIn('MRRPE', res)
         self.assertNotIn('HandednessAcc', res)
+        # placeholders without the flags are not scored either
+        for s in self.samples:
+            for key in ('hand_type_predicted', 'rel_root_depth_predicted'):
+                s['pred_instances'].pop(key)
+        res = evaluate(
+            InterHandMPJPEMetric(modes=['MPJPE', 'MRRPE', 'HandednessAcc']),
+            self.samples)
+        self.assertNotIn('MRRPE', res)
+        self.assertNotIn('HandednessAcc', res)
 
     def test_mrrpe_by_hand(self):
         """Roots 100 mm apart in x at 500 mm; the prediction puts the left
@@ -190,6 +201,7 @@ class TestInterHandMPJPEMetricModes(TestCase):
         sample = dict(
             pred_instances=dict(
                 keypoints=kpts, rel_root_depth=np.array([50.]),
+                rel_root_depth_predicted=np.array([True]),
                 hand_type=np.array([[1, 1]])),
             gt_instances=dict(keypoints_cam=gt,
                               keypoints_visible=np.ones((1, 42))),
