@@ -10,6 +10,7 @@ from .hand_model import (BONE_LENGTH_RANGES, HAND_PARENTS,
                          sample_hand_pose, sample_hand_shape, sample_hands)
 from .interhand_writer import (generate_interhand, interhand_paths,
                                plan_interhand, render_interhand_image)
+from .rhd_writer import generate_rhd, render_rhd_sample, rhd_paths
 from .renderer import (HandRenderer, RenderResult, build_hand_primitives,
                        random_background, rasterize_primitives,
                        sample_skin_tone)
@@ -23,5 +24,6 @@ __all__ = [
     'sample_hands', 'HandRenderer', 'RenderResult', 'build_hand_primitives',
     'random_background', 'rasterize_primitives', 'sample_skin_tone',
     'generate_interhand', 'interhand_paths', 'plan_interhand',
-    'render_interhand_image'
+    'render_interhand_image', 'generate_rhd', 'render_rhd_sample',
+    'rhd_paths'
 ]

@@ -1,0 +1,136 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+"""Generate synthetic hands in the original RHD (Rendered Hand Pose) layout.
+
+Example::
+
+    python tools/dataset_converters/generate_synthetic_rhd.py \
+        --out-dir data/synthetic_rhd --sets training evaluation \
+        --num-images 2000 200 --seed 0 --workers 2
+
+writes ``<out-dir>/<set>/{color,depth,mask}/%05d.png`` and
+``<out-dir>/<set>/anno_<set>.pickle`` (the layout of ``RHD_published_v2``),
+plus mmpose's converted json ``<out-dir>/annotations/rhd_<train|test>.json``
+unless ``--no-json``; both load with ``Rhd3DDataset``. Same arguments and
+seed give identical files.
+"""
+import argparse
+import importlib
+import importlib.util
+import os.path as osp
+import sys
+import time
+
+
+def _load_rhd_writer():
+    """Import ``a2jt_mmpose.datasets.synthetic.rhd_writer`` without running
+    ``a2jt_mmpose/__init__.py`` (torch, mmpose): the writer needs numpy and
+    cv2 only."""
+    pkg_dir = osp.abspath(
+        osp.join(
+            osp.dirname(__file__), '..', '..', 'a2jt_mmpose', 'datasets',
+            'synthetic'))
+    init = osp.join(pkg_dir, '__init__.py')
+    if osp.isfile(init):
+        name = '_a2jt_mmpose_synthetic'
+        if name not in sys.modules:
+            spec = importlib.util.spec_from_file_location(
+                name, init, submodule_search_locations=[pkg_dir])
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+        return importlib.import_module(f'{name}.rhd_writer')
+    from a2jt_mmpose.datasets.synthetic import rhd_writer  # installed (mim)
+    return rhd_writer
+
+
+generate_rhd = _load_rhd_writer().generate_rhd
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Generate synthetic data in the RHD release layout')
+    parser.add_argument('--out-dir', required=True, help='dataset root')
+    parser.add_argument(
+        '--sets',
+        nargs='+',
+        default=['training', 'evaluation'],
+        choices=['training', 'evaluation'],
+        help='sets to write')
+    parser.add_argument(
+        '--num-images',
+        type=int,
+        nargs='+',
+        default=[1000],
+        help='images per set (one value for all sets or one per set)')
+    parser.add_argument('--seed', type=int, default=0, help='random seed')
+    parser.add_argument(
+        '--img-size',
+        type=int,
+        nargs=2,
+        default=[320, 320],
+        metavar=('W', 'H'),
+        help='image width and height (RHD: 320 320)')
+    parser.add_argument(
+        '--two-hand-ratio',
+        type=float,
+        default=0.4,
+        help='fraction of images showing both hands')
+    parser.add_argument(
+        '--right-ratio',
+        type=float,
+        default=0.5,
+        help='fraction of one-hand images showing the right hand')
+    parser.add_argument(
+        '--facing-camera-tilt',
+        type=float,
+        default=None,
+        help='easier preset: the palm turned towards the camera within this '
+        'tilt (degrees); default: random orientations')
+    parser.add_argument(
+        '--no-json', action='store_true', help="skip mmpose's json")
+    parser.add_argument(
+        '--workers', type=int, default=1, help='rendering processes')
+    parser.add_argument(
+        '--quiet', action='store_true', help='no progress line')
+    args = parser.parse_args(argv)
+    if len(args.num_images) not in (1, len(args.sets)):
+        parser.error('--num-images takes one value or one per set')
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    nums = args.num_images * (len(args.sets)
+                              if len(args.num_images) == 1 else 1)
+    for set_name, num in zip(args.sets, nums):
+        t0 = time.perf_counter()
+
+        def progress(done, total, set_name=set_name, t0=t0):
+            if args.quiet or (done % 50 and done < total):
+                return
+            rate = done / max(time.perf_counter() - t0, 1e-9)
+            print(f'\r[{set_name}] {done}/{total} images, {rate:.1f} '
+                  'images/s', end='\n' if done == total else '', flush=True)
+
+        res = generate_rhd(
+            args.out_dir,
+            set_name=set_name,
+            num_images=num,
+            seed=args.seed,
+            img_size=tuple(args.img_size),
+            two_hand_ratio=args.two_hand_ratio,
+            right_ratio=args.right_ratio,
+            facing_camera_tilt=args.facing_camera_tilt,
+            write_json=not args.no_json,
+            workers=args.workers,
+            progress=progress)
+        print(f'[{set_name}] wrote {res["num_images"]} images in '
+              f'{res["seconds"]:.2f} s: '
+              f'{res["num_images"] / res["seconds"]:.1f} images/s with '
+              f'{args.workers} worker(s); {res["num_hands"]} hands in the '
+              'json')
+        print(f'[{set_name}] annotations: {res["ann_file"]}')
+
+
+if __name__ == '__main__':
+    main()
