@@ -17,6 +17,9 @@ from a2jt_mmpose.models.utils.official_checkpoint import (
     convert_official_state_dict, map_official_key)
 from conftest import FULL_CONFIG, REPO_ROOT, SHARED_DATA
 
+# the paper model: the official checkpoint has no hand-type / root-depth
+# heads (an extension of the InterHand config)
+PAPER_CONFIG = FULL_CONFIG.replace('.py', '_official-heads.py')
 LISTING = osp.join(
     osp.dirname(SHARED_DATA), 'reference', 'official_state_dict.md')
 
@@ -32,8 +35,8 @@ def official_state_dict():
     }
 
 
-def build_model():
-    cfg = Config.fromfile(FULL_CONFIG)
+def build_model(config=PAPER_CONFIG):
+    cfg = Config.fromfile(config)
     cfg.model.backbone.init_cfg = None
     return MODELS.build(cfg.model)
 
@@ -102,10 +105,29 @@ class TestOfficialConverter(TestCase):
             src = osp.join(tmp, 'snapshot_0.pth.tar')
             dst = osp.join(tmp, 'converted.pth')
             torch.save(dict(epoch=0, network=official, optimizer={}), src)
-            meta = tool.convert(src, dst, FULL_CONFIG)
+            meta = tool.convert(src, dst, PAPER_CONFIG)
             self.assertEqual(meta['dataset_meta']['num_keypoints'], 42)
             model = build_model()
             ckpt = load_checkpoint(model, dst, map_location='cpu')
         self.assertEqual(ckpt['meta']['official_epoch'], 0)
         torch.testing.assert_close(model.neck.anchors,
                                    official['module.refpoint_embed.weight'])
+        self.assertEqual(tool.DEFAULT_CONFIG, PAPER_CONFIG)
+
+    def test_config_with_extension_heads_is_refused(self):
+        """The InterHand config's hand-type / root-depth heads have no
+        official weights: the converter names the config to use."""
+        spec = importlib.util.spec_from_file_location(
+            'a2jt_official_to_mmpose',
+            osp.join(REPO_ROOT, 'tools', 'model_converters',
+                     'a2jt_official_to_mmpose.py'))
+        tool = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(tool)
+        with tempfile.TemporaryDirectory() as tmp:
+            src = osp.join(tmp, 'snapshot_0.pth.tar')
+            torch.save(dict(epoch=0, network={}), src)
+            with self.assertRaisesRegex(ValueError, '_official-heads.py'):
+                tool.convert(src, osp.join(tmp, 'x.pth'), FULL_CONFIG)
+        with self.assertRaisesRegex(KeyError, 'hand_type_head'):
+            convert_official_state_dict(official_state_dict(),
+                                        build_model(FULL_CONFIG).state_dict())

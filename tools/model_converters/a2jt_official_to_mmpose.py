@@ -1,6 +1,9 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 """Convert an official A2J-Transformer InterHand2.6M snapshot to an mmengine
-checkpoint for this project's InterHand2.6M config.
+checkpoint for this project's InterHand2.6M paper-model config
+(``..._interhand3d-256x256_official-heads.py``: the InterHand config without
+the hand-type / root-depth extension heads, which have no official weights;
+test and infer with that config).
 
     python tools/model_converters/a2jt_official_to_mmpose.py \
         snapshot_0.pth.tar a2jt_interhand3d_official.pth [--config CONFIG]
@@ -19,7 +22,8 @@ from mmengine.config import Config
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEFAULT_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'hand_3d_keypoint', 'a2j_transformer',
-    'interhand3d', 'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py')
+    'interhand3d',
+    'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256_official-heads.py')
 
 
 def parse_args():
@@ -39,6 +43,14 @@ def convert(src: str, dst: str, config: str) -> dict:
         convert_official_state_dict
     register_all_modules()
     cfg = Config.fromfile(config)
+    extra = [k for k in ('hand_type_head', 'root_depth_head')
+             if cfg.model.head.get(k)]
+    if extra:
+        raise ValueError(
+            f'{config} has model.head.{extra[0]}, which the official model '
+            'does not have: use the paper-model config '
+            f'{osp.basename(DEFAULT_CONFIG)} (or a config that sets '
+            'model.head.hand_type_head=None, model.head.root_depth_head=None)')
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model)
     snapshot = torch.load(src, map_location='cpu', weights_only=True)

@@ -10,6 +10,9 @@ from mmpose.structures import PoseDataSample
 
 from conftest import FULL_CONFIG, TINY_CONFIG
 
+# the paper model (no hand-type / root-depth extension heads)
+PAPER_CONFIG = FULL_CONFIG.replace('.py', '_official-heads.py')
+
 
 def build(config):
     cfg = Config.fromfile(config).model
@@ -42,7 +45,7 @@ def packed(batch_size, size, num_keypoints=42):
 class TestA2JTransformer(TestCase):
 
     def test_full_model_size_and_shapes(self):
-        model = build(FULL_CONFIG).eval()
+        model = build(PAPER_CONFIG).eval()
         n_all = sum(p.numel() for p in model.parameters())
         # issue: 42.1 M +- 1% (official 42.66 M trainable incl. 0.79 M dead)
         self.assertLess(abs(n_all - 42.1e6) / 42.1e6, 0.01, n_all)
@@ -59,6 +62,11 @@ class TestA2JTransformer(TestCase):
             self.assertEqual(anchor_feats.shape, (6, 1, 768, 256))
             self.assertEqual(model.head((anchor_feats, anchors)).shape,
                              (6, 1, 42, 3))
+        # the extension heads of the InterHand config: 2 x (256 -> 256) +
+        # (256 -> 2) + (256 -> 64) Linear layers
+        extended = build(FULL_CONFIG)
+        n_extra = sum(p.numel() for p in extended.parameters()) - n_all
+        self.assertEqual(n_extra, 2 * 256 * 257 + 257 * 2 + 257 * 64)
 
     def test_gradients_reach_every_trainable_part(self):
         torch.manual_seed(0)

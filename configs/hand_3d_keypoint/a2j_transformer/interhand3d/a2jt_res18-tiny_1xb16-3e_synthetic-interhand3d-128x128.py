@@ -78,7 +78,10 @@ model = dict(
         in_channels=embed_dims,
         hidden_dims=128,
         offset_scale=128.,
-        decoder=codec))
+        decoder=codec,
+        # the paper model (no hand-type / root-depth extension heads)
+        hand_type_head=None,
+        root_depth_head=None))
 
 data_root = 'data/synthetic_interhand/'
 train_pipeline = [

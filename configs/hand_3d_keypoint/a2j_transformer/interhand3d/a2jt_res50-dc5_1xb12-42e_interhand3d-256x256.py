@@ -1,5 +1,9 @@
 # A2J-Transformer on InterHand2.6M (5 fps release), the paper's setting and
-# the official implementation's choices (see README "Faithfulness").
+# the official implementation's choices (see README "Faithfulness"), plus an
+# extension beyond the paper: hand-type and relative-root-depth heads
+# (InterNet's outputs and losses) for MRRPE / HandednessAcc and single-hand
+# output. The paper model alone (and the converted official checkpoint) is
+# a2jt_res50-dc5_1xb12-42e_interhand3d-256x256_official-heads.py.
 _base_ = ['mmpose::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['a2jt_mmpose'], allow_failed_imports=False)
@@ -32,13 +36,16 @@ visualizer = dict(
     vis_backends=[dict(type='LocalVisBackend')],
     name='visualizer')
 
-# codec: input pixels + 256 depth bins over +-200 mm around each hand's root
+# codec: input pixels + 256 depth bins over +-200 mm around each hand's root;
+# relative root depth (extension) in InterNet's 64 bins over +-200 mm
 input_size = (256, 256)
 codec = dict(
     type='A2JInterHandCodec',
     input_size=input_size,
     depth_size=256,
-    depth_bound=400.)
+    depth_bound=400.,
+    root_depth_size=64,
+    root_depth_bound=400.)
 
 # 3D anchors: 16 x 16 in-plane (7.5 + 16 k px) x 3 depths (bins)
 anchor_cfg = dict(num_in_plane=16, stride=16., depths=(63.5, 127.5, 191.5))
@@ -117,7 +124,26 @@ model = dict(
             in_plane_tau=1.,
             depth_tau=1.,
             loss_weight=1.),
-        decoder=codec),
+        decoder=codec,
+        # extension beyond the paper (the official model uses the GT hand
+        # type and root depth): both read the mean of the last decoder
+        # layer's anchor features; InterNet's losses with InterNet's weights
+        # (1). Set both to None for the paper model / official checkpoint.
+        hand_type_head=dict(
+            type='A2JHandTypeHead',
+            in_channels=embed_dims,
+            hidden_dims=256,
+            num_mlp_layers=2,
+            loss=dict(type='BCELoss', use_target_weight=True,
+                      loss_weight=1.)),
+        root_depth_head=dict(
+            type='A2JRootDepthHead',
+            in_channels=embed_dims,
+            hidden_dims=256,
+            num_mlp_layers=2,
+            num_bins=64,
+            loss=dict(type='L1Loss', use_target_weight=True,
+                      loss_weight=1.))),
     test_cfg=dict(flip_test=False))
 
 # data
@@ -181,6 +207,9 @@ val_dataloader = dict(
     dataset=_split('test', val_pipeline, True))
 test_dataloader = val_dataloader
 
-# MPJPE with the official per-joint-first aggregation (+ mmpose's pooled one)
-val_evaluator = dict(type='InterHandMPJPEMetric')
+# MPJPE with the official per-joint-first aggregation (+ mmpose's pooled
+# one), MRRPE and HandednessAcc (each left out, with a log line, when the
+# model does not predict it)
+val_evaluator = dict(
+    type='InterHandMPJPEMetric', modes=['MPJPE', 'MRRPE', 'HandednessAcc'])
 test_evaluator = val_evaluator
