@@ -5,6 +5,7 @@ from unittest import TestCase
 
 import cv2
 import numpy as np
+import pytest
 from mmpose.apis import MMPoseInferencer
 
 from conftest import FULL_CONFIG, INTERHAND_MINI
@@ -34,3 +35,64 @@ class TestHand3DInferencer(TestCase):
         self.assertEqual(kpts.shape, (42, 3))
         self.assertTrue(np.isfinite(kpts).all())
         self.assertEqual(len(preds[0]['keypoint_scores']), 42)
+
+
+class TestSingleHandInference(TestCase):
+
+    @pytest.mark.slow
+    def test_hand_type_head_hides_the_absent_hand(self):
+        """The hand-type head's bias forces 'right hand only': the left
+        hand's scores are 0 and neither the 2-D overlay nor the 3-D plot
+        draws it (mmpose's Hand3DInferencer / Pose3dLocalVisualizer hide
+        joints below kpt_thr)."""
+        from unittest import mock
+
+        import torch
+        from mpl_toolkits.mplot3d import Axes3D
+
+        inferencer = MMPoseInferencer(pose3d=FULL_CONFIG, device='cpu')
+        inner = inferencer.inferencer
+        head = inner.model.head
+        with torch.no_grad():
+            last = head.hand_type_head.mlp.layers[-1]
+            last.weight.zero_()
+            last.bias.copy_(torch.tensor([8., -8.]))
+        samples = []
+        forward = inner.forward
+
+        def keep(*args, **kwargs):
+            samples[:] = forward(*args, **kwargs)
+            return samples
+
+        circles, scatter = [], Axes3D.scatter
+
+        def count_circles(center, *args, **kwargs):
+            circles.append(center)
+            return type(inner.visualizer).draw_circles(
+                inner.visualizer, center, *args, **kwargs)
+
+        points = []
+
+        def count_points(ax, xs, *args, **kwargs):
+            points.append(len(xs))
+            return scatter(ax, xs, *args, **kwargs)
+
+        img = osp.join(INTERHAND_MINI, 'image29590.jpg')
+        with tempfile.TemporaryDirectory() as tmp, \
+                mock.patch.object(inner, 'forward', keep), \
+                mock.patch.object(inner.visualizer, 'draw_circles',
+                                  count_circles), \
+                mock.patch.object(Axes3D, 'scatter', count_points):
+            result = next(inferencer(img, vis_out_dir=tmp))
+            self.assertTrue(osp.exists(osp.join(tmp, 'image29590.jpg')))
+        pred = samples[0].pred_instances
+        self.assertEqual(pred.hand_type.tolist(), [[1., 0.]])
+        self.assertGreater(pred.hand_type_scores[0, 0], 0.99)
+        self.assertLess(pred.hand_type_scores[0, 1], 0.01)
+        self.assertTrue(pred.rel_root_depth_predicted.all())
+        scores = np.array(result['predictions'][0][0]['keypoint_scores'])
+        self.assertTrue((scores[:21] > 0).all())
+        self.assertTrue((scores[21:] == 0).all())
+        # only the 21 right-hand joints are drawn, in 2-D and in 3-D
+        self.assertEqual(len(circles), 21)
+        self.assertEqual(points, [21])
