@@ -10,6 +10,12 @@ keypoints; ``<out-dir>/visualizations`` holds the 2-D overlay + 3-D skeleton
 pictures (videos for video input) and ``<out-dir>/predictions`` one json per
 image. Without ``--checkpoint`` the model has random weights (a smoke run).
 The whole image is the hand box unless ``--bboxes`` gives one.
+
+With the hand-type head (the InterHand config) every frame also prints which
+hands are present with their probabilities; the joints of an absent hand get
+score 0 in the json and are not drawn. Without it (``..._official-heads.py``,
+the paper model) both hands are reported and the left root is placed at the
+right root's depth.
 """
 import argparse
 import os.path as osp
@@ -56,11 +62,51 @@ def main(argv=None):
     call_args = dict(out_dir=args.out_dir)
     if args.bboxes is not None:
         call_args['bboxes'] = [[args.bboxes]]
+    samples = keep_data_samples(inferencer.inferencer)
     count = 0
     for _ in inferencer(args.input, **call_args):
         count += 1
+        for sample in samples:
+            print(f'frame {count}: {describe_hands(sample.pred_instances)}')
     print(f'{count} result(s) in {args.out_dir}/visualizations and '
           f'{args.out_dir}/predictions')
+
+
+def keep_data_samples(inferencer) -> list:
+    """Keep the model's data samples of the latest frame (their
+    ``pred_instances`` hold ``hand_type``, ``hand_type_scores`` and
+    ``rel_root_depth``, which the json predictions leave out)."""
+    samples = []
+    forward = inferencer.forward
+
+    def forward_and_keep(*args, **kwargs):
+        samples[:] = forward(*args, **kwargs)
+        return samples
+
+    inferencer.forward = forward_and_keep
+    return samples
+
+
+def describe_hands(pred_instances) -> str:
+    """E.g. ``right (p=0.97); left absent (p=0.02); left root +35 mm``."""
+    import numpy as np
+    parts = []
+    for i in range(len(pred_instances)):
+        flag = pred_instances.get('hand_type_predicted')
+        if flag is None or not flag[i]:
+            text = 'right, left (hand type not predicted: both assumed)'
+        else:
+            text = '; '.join(
+                f'{name}{"" if present else " absent"} (p={prob:.2f})'
+                for name, present, prob in zip(
+                    ('right', 'left'), pred_instances.hand_type[i],
+                    pred_instances.hand_type_scores[i]))
+        flag = pred_instances.get('rel_root_depth_predicted')
+        if flag is not None and flag[i]:
+            depth = np.asarray(pred_instances.rel_root_depth).reshape(-1)[i]
+            text += f'; left root {float(depth):+.0f} mm (depth vs right)'
+        parts.append(text)
+    return ' | '.join(parts)
 
 
 if __name__ == '__main__':

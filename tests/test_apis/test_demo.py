@@ -19,10 +19,14 @@ def load_demo():
 
 
 @pytest.mark.slow
-def test_demo_on_a_folder():
+def test_demo_on_a_folder(capsys):
     demo = load_demo()
     with tempfile.TemporaryDirectory() as tmp:
         demo.main([INTERHAND_MINI, '--out-dir', tmp, '--no-progress'])
+        out = capsys.readouterr().out
+        # the hand-type and root-depth heads of the InterHand config
+        assert out.count('(p=') == 2 * 4 and 'frame 4: ' in out
+        assert out.count('mm (depth vs right)') == 4
         vis = sorted(os.listdir(osp.join(tmp, 'visualizations')))
         preds = sorted(os.listdir(osp.join(tmp, 'predictions')))
         assert vis == [
@@ -43,3 +47,25 @@ def test_demo_rejects_bad_input(tmp_path):
         demo.main([str(tmp_path / 'missing.jpg')])
     with pytest.raises(SystemExit, match='hand3d'):
         demo.main([INTERHAND_MINI, '--config', 'some_config.py'])
+
+
+def test_describe_hands():
+    import numpy as np
+    from mmengine.structures import InstanceData
+    demo = load_demo()
+    pred = InstanceData(
+        hand_type=np.array([[1., 0.]]),
+        hand_type_scores=np.array([[0.97, 0.02]]),
+        hand_type_predicted=np.array([True]),
+        rel_root_depth=np.array([35.]),
+        rel_root_depth_predicted=np.array([True]))
+    assert demo.describe_hands(pred) == (
+        'right (p=0.97); left absent (p=0.02); left root +35 mm (depth vs '
+        'right)')
+    fallback = InstanceData(
+        hand_type=np.ones((1, 2)),
+        hand_type_predicted=np.array([False]),
+        rel_root_depth=np.zeros(1),
+        rel_root_depth_predicted=np.array([False]))
+    assert demo.describe_hands(fallback) == (
+        'right, left (hand type not predicted: both assumed)')
