@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from a2jt_mmpose.codecs.depth_camera import uvd_to_xyz, xyz_to_uvd
+from a2jt_mmpose.codecs.depth_camera import xyz_to_uvd
 from a2jt_mmpose.evaluation.metrics import (DepthHandMPJPEMetric,
                                             Hands2017ResultExporter)
 
