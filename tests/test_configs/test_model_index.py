@@ -74,9 +74,11 @@ def suggested_entry(config):
 def test_imports_are_the_metafiles():
     listed = imports()
     assert len(listed) == len(set(listed)), 'model-index.yml imports twice'
-    missing_files = [m for m in listed if not osp.isfile(osp.join(REPO_ROOT, m))]
-    assert not missing_files, f'model-index.yml imports missing files: ' \
-        f'{missing_files}'
+    missing_files = [
+        m for m in listed if not osp.isfile(osp.join(REPO_ROOT, m))
+    ]
+    assert not missing_files, \
+        f'model-index.yml imports missing files: {missing_files}'
     not_imported = sorted(set(metafiles()) - set(listed))
     assert not not_imported, (
         'metafiles not imported by model-index.yml (add them under '
