@@ -13,6 +13,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 import torch
+from mmengine.config import Config
 
 from conftest import REPO_ROOT, TINY_CONFIG
 
@@ -83,14 +84,12 @@ def test_decode_gives_millimetres(tool, tiny, tmp_path):
 
 
 def test_extra_heads_are_extra_outputs(tool, tmp_path):
-    model, cfg = tool.build_model(
-        TINY_CONFIG,
-        cfg_options={
-            'model.head.hand_type_head':
-            dict(type='A2JHandTypeHead', in_channels=128),
-            'model.head.root_depth_head':
-            dict(type='A2JRootDepthHead', in_channels=128)
-        })
+    cfg = Config.fromfile(TINY_CONFIG)
+    cfg.model.head.hand_type_head = dict(
+        type='A2JHandTypeHead', in_channels=128)
+    cfg.model.head.root_depth_head = dict(
+        type='A2JRootDepthHead', in_channels=128)
+    model, cfg = tool.build_model(cfg)
     wrapped = tool.wrap(model, cfg)
     assert wrapped.output_names == ['joints', 'hand_type_logits', 'root_depth']
     out = str(tmp_path / 'extras.onnx')

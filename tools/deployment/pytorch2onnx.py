@@ -40,6 +40,7 @@ at batch 1 and 2 and compares with PyTorch: the export passes when
 maximum absolute and the relative error (``max |ort - torch| / max |torch|``).
 """
 import argparse
+import copy
 import json
 import logging
 import os
@@ -158,11 +159,13 @@ class A2JTOnnxModel(nn.Module):
 
 def build_model(config, checkpoint=None, cfg_options=None, input_size=None):
     """Build the pose estimator of ``config`` on the CPU in eval mode;
-    ``input_size`` ``(h, w)`` overrides the config's."""
+    ``input_size`` ``(h, w)`` overrides the config's. ``config`` is a file
+    or a :class:`Config`."""
     from mmpose.registry import MODELS
     from mmpose.utils import register_all_modules
     register_all_modules()
-    cfg = Config.fromfile(config)
+    cfg = Config.fromfile(config) if isinstance(config, str) else \
+        copy.deepcopy(config)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     if input_size is not None:
