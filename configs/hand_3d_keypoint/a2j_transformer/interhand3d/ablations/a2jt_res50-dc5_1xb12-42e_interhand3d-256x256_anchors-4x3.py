@@ -1,5 +1,5 @@
 # Paper Table 7: 4 in-plane anchors (2 x 2, spread evenly over the 256 px input) x 3 depth values.
-_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py']
+_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256_official-heads.py']
 
 model = dict(
     neck=dict(
