@@ -29,7 +29,7 @@ __all__ = [
     'HandShape', 'HandPose', 'TwoHandSample', 'sample_hand_shape',
     'sample_hand_pose', 'forward_kinematics', 'mirror_to_left',
     'random_rotation', 'sample_hands', 'bone_lengths', 'forearm_direction',
-    'INTERACTION_MODES'
+    'INTERACTION_MODES', 'FACING_INTERACTION_MODES'
 ]
 
 NUM_HAND_JOINTS = 21
@@ -400,6 +400,11 @@ def _skeleton_points(joints: np.ndarray) -> np.ndarray:
 INTERACTION_MODES: Dict[str, float] = dict(
     side=0.2, palm_to_palm=0.2, stacked=0.25, crossed=0.2, random=0.15)
 
+#: The arrangements that keep both palms facing the same way (side by side,
+#: or one hand in front of the other turned in the palm plane): with
+#: :func:`facing_rotation` both palms then face the camera.
+FACING_INTERACTION_MODES: Dict[str, float] = dict(side=0.5, stacked=0.5)
+
 
 def sample_hands(rng: np.random.Generator,
                  hand_type: str,
@@ -407,7 +412,9 @@ def sample_hands(rng: np.random.Generator,
                  center: np.ndarray,
                  shape_left: Optional[HandShape] = None,
                  min_separation: float = 18.,
-                 rotation: Optional[np.ndarray] = None) -> TwoHandSample:
+                 rotation: Optional[np.ndarray] = None,
+                 interaction_modes: Optional[Dict[str, float]] = None
+                 ) -> TwoHandSample:
     """Sample the hand(s) of one frame in world coordinates.
 
     Args:
@@ -425,6 +432,9 @@ def sample_hands(rng: np.random.Generator,
         rotation (np.ndarray, optional): Global rotation (3, 3) from the
             hand-local frame (fingers +y, palm normal +z) of the right hand
             (of the single hand) to the world. Default: uniformly random.
+        interaction_modes (dict, optional): Probabilities of the two-hand
+            arrangements (keys of :data:`INTERACTION_MODES`). Default:
+            :data:`INTERACTION_MODES`.
 
     Returns:
         TwoHandSample: Joints (42, 3) with NaN rows for an absent hand.
@@ -454,9 +464,15 @@ def sample_hands(rng: np.random.Generator,
         loc_l = mirror_to_left(forward_kinematics(shape_left, pose_l))
         fd_r = forearm_direction(pose_r)
         fd_l = mirror_to_left(forearm_direction(pose_l))
-        names = list(INTERACTION_MODES)
-        mode = names[rng.choice(
-            len(names), p=np.array(list(INTERACTION_MODES.values())))]
+        modes = INTERACTION_MODES if interaction_modes is None \
+            else interaction_modes
+        unknown = set(modes) - set(INTERACTION_MODES)
+        if unknown or not modes:
+            raise ValueError(f'interaction_modes: unknown {sorted(unknown)}'
+                             f' (known: {list(INTERACTION_MODES)})')
+        names = list(modes)
+        probs = np.array([float(modes[n]) for n in names])
+        mode = names[rng.choice(len(names), p=probs / probs.sum())]
         sign = rng.choice([-1., 1.])
         if mode == 'side':
             R_rel = _axis_angle([0, 1, 0], np.deg2rad(rng.uniform(

@@ -39,8 +39,9 @@ import cv2
 import numpy as np
 
 from .camera import PinholeCamera, sample_camera_on_sphere
-from .hand_model import (NUM_JOINTS, HandShape, TwoHandSample,
-                         facing_rotation, sample_hand_shape, sample_hands)
+from .hand_model import (FACING_INTERACTION_MODES, NUM_JOINTS, HandShape,
+                         TwoHandSample, facing_rotation, sample_hand_shape,
+                         sample_hands)
 from .renderer import HandRenderer, sample_skin_tone
 
 __all__ = [
@@ -186,8 +187,11 @@ def plan_interhand(split: str,
             short CPU experiments: each frame is rendered by one camera only
             and its hands are turned so that the (right or single) palm faces
             that camera, tilted by at most this many degrees and rolled by
-            at most 90 degrees in the image plane. Default None: uniformly
-            random hand orientations seen by several cameras (the dome).
+            at most 90 degrees in the image plane; two hands are arranged
+            with both palms facing it (side by side, or one in front of the
+            other, :data:`FACING_INTERACTION_MODES`). Default None: uniformly
+            random hand orientations and all two-hand arrangements, seen by
+            several cameras (the dome).
 
     Returns:
         tuple: ``data`` (the data.json dict), ``cameras`` (camera.json
@@ -260,7 +264,9 @@ def plan_interhand(split: str,
                 hand_type,
                 cap.shape,
                 cap.center + frng.normal(0., 40., 3),
-                rotation=rotation)
+                rotation=rotation,
+                interaction_modes=None if facing_camera_tilt is None else
+                FACING_INTERACTION_MODES)
             tone = sample_skin_tone(frng)
             tones = [
                 np.clip(tone * frng.uniform(0.93, 1.07, 3), 0, 1)

@@ -439,3 +439,49 @@ class TestFacingCameraPreset(TestCase):
             # points towards the camera: negative camera z, up to the tilt
             # and the palm's own cup / spread
             self.assertLess(normal[2], -0.5, (im['file_name'], normal))
+
+    def test_both_palms_face_the_camera_in_interacting_frames(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            res = generate_interhand(
+                tmp, 'train', num_images=12, seed=6, img_size=(128, 128),
+                interacting_ratio=1., facing_camera_tilt=20.)
+            files = _load(res)
+        images = files['ann_file']['images']
+        anns = files['ann_file']['annotations']
+        self.assertTrue(all(a['hand_type'] == 'interacting' for a in anns))
+        for im in images:
+            cam = _camera(files['camera_file'], im)
+            world = np.array(files['joint_file'][str(im['capture'])][str(
+                im['frame_idx'])]['world_coord'])
+            for k, sign in ((0, 1.), (21, -1.)):
+                joints = cam.world_to_cam(world[k:k + 21])
+                wrist, index, pinky = joints[20], joints[7], joints[19]
+                normal = sign * np.cross(index - wrist, pinky - wrist)
+                normal = normal / np.linalg.norm(normal)
+                # 'side' turns the left hand by <= 40 + 25 degrees about the
+                # fingers, 'stacked' only in the palm plane (+ <= 25 deg)
+                self.assertLess(normal[2], -0.2, (im['file_name'], k))
+
+
+class TestInteractionModes(TestCase):
+
+    def test_modes_are_sampled_from_the_given_table(self):
+        from a2jt_mmpose.datasets.synthetic.hand_model import (
+            FACING_INTERACTION_MODES, sample_hand_shape, sample_hands)
+        rng = np.random.default_rng(0)
+        shape = sample_hand_shape(rng)
+        modes = {
+            sample_hands(rng, 'interacting', shape, np.zeros(3),
+                         interaction_modes=FACING_INTERACTION_MODES).mode
+            for _ in range(40)
+        }
+        self.assertEqual(modes, set(FACING_INTERACTION_MODES))
+        only = {
+            sample_hands(rng, 'interacting', shape, np.zeros(3),
+                         interaction_modes=dict(crossed=1.)).mode
+            for _ in range(5)
+        }
+        self.assertEqual(only, {'crossed'})
+        with self.assertRaisesRegex(ValueError, 'unknown'):
+            sample_hands(rng, 'interacting', shape, np.zeros(3),
+                         interaction_modes=dict(twisted=1.))
