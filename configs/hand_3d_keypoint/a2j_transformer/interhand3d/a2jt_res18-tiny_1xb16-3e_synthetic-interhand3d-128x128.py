@@ -1,87 +1,24 @@
 # CPU-sized A2J-Transformer for the quickstart: the same architecture as the
 # full model (DC5 ResNet, 4-level deformable encoder, 3D-anchor decoder, A2J
 # head, both losses), shrunk to train in minutes on 2 CPU cores, on the
-# synthetic InterHand2.6M-format data of tools/quickstart.py.
-_base_ = ['./a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py']
-
-input_size = (128, 128)
-embed_dims = 128
-num_levels = 4
-num_decoder_layers = 3
-max_epochs = 3
-codec = dict(
-    type='A2JInterHandCodec',
-    input_size=input_size,
-    depth_size=256,
-    depth_bound=400.)
-
-train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=1e-3), clip_grad=None)
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=50, by_epoch=False, start_factor=0.1),
-    dict(
-        type='CosineAnnealingLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        eta_min=1e-5)
+# synthetic InterHand2.6M-format data of tools/quickstart.py. The shrunk
+# model, its schedule and the 128x128 RGB codec are the tiny_* values of
+# configs/_base_/models/a2jt_res18-tiny.py.
+_base_ = [
+    './a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py',
+    '../../../_base_/models/a2jt_res18-tiny.py'
 ]
-auto_scale_lr = dict(base_batch_size=16)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', interval=max_epochs,
-                    save_best=None, max_keep_ckpts=1))
-env_cfg = dict(dist_cfg=dict(backend='gloo'))
 
-msda_cfg = dict(
-    embed_dims=embed_dims,
-    num_heads=4,
-    num_levels=num_levels,
-    num_points=4,
-    dropout=0.,
-    batch_first=True)
-ffn_cfg = dict(
-    embed_dims=embed_dims,
-    feedforward_channels=512,
-    ffn_drop=0.,
-    act_cfg=dict(type='ReLU', inplace=True))
-model = dict(
-    backbone=dict(
-        depth=18,
-        frozen_stages=-1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=False,
-        init_cfg=None),
-    neck=dict(
-        in_channels=(128, 256, 512),
-        embed_dims=embed_dims,
-        input_size=input_size,
-        anchor_cfg=dict(num_in_plane=8, stride=16.,
-                        depths=(63.5, 127.5, 191.5)),
-        anchor_position_scale=(128., 128., 256.),
-        encoder=dict(
-            num_layers=2,
-            layer_cfg=dict(self_attn_cfg=msda_cfg, ffn_cfg=ffn_cfg)),
-        decoder=dict(
-            num_layers=num_decoder_layers,
-            layer_cfg=dict(
-                self_attn_cfg=dict(
-                    embed_dims=embed_dims,
-                    num_heads=4,
-                    attn_drop=0.,
-                    proj_drop=0.,
-                    batch_first=True),
-                cross_attn_cfg=msda_cfg,
-                ffn_cfg=ffn_cfg))),
-    head=dict(
-        num_layers=num_decoder_layers,
-        in_channels=embed_dims,
-        hidden_dims=128,
-        offset_scale=128.,
-        decoder=codec,
-        # the paper model (no hand-type / root-depth extension heads)
-        hand_type_head=None,
-        root_depth_head=None))
+input_size = {{_base_.tiny_rgb_input_size}}
+codec = {{_base_.tiny_rgb_codec}}
+model = {{_base_.tiny_rgb_model}}
+
+train_cfg = {{_base_.tiny_train_cfg}}
+optim_wrapper = {{_base_.tiny_optim_wrapper}}
+param_scheduler = {{_base_.tiny_rgb_param_scheduler}}
+auto_scale_lr = dict(base_batch_size=16)
+default_hooks = {{_base_.tiny_default_hooks}}
+env_cfg = {{_base_.tiny_env_cfg}}
 
 data_root = 'data/synthetic_interhand/'
 train_pipeline = [

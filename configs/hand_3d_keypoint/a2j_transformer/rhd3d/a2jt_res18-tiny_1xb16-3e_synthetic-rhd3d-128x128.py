@@ -3,92 +3,25 @@
 # ./a2jt_res50-dc5_1xb12-42e_rhd3d-256x256.py with the model shrunk as in
 # ../interhand3d/a2jt_res18-tiny_1xb16-3e_synthetic-interhand3d-128x128.py
 # (ResNet-18, 128 channels, 2 encoder / 3 decoder layers, 8x8x3 anchors on a
-# 128x128 input). mmengine cannot inherit from both files (duplicate keys),
-# so the model sizes are restated here.
-_base_ = ['./a2jt_res50-dc5_1xb12-42e_rhd3d-256x256.py']
+# 128x128 input): the tiny_* values of configs/_base_/models/a2jt_res18-tiny.py
+# (mmengine cannot inherit from both config files, their keys collide).
+_base_ = [
+    './a2jt_res50-dc5_1xb12-42e_rhd3d-256x256.py',
+    '../../../_base_/models/a2jt_res18-tiny.py'
+]
 
-input_size = (128, 128)
-embed_dims = 128
-num_levels = 4
-num_decoder_layers = 3
-max_epochs = 3
-codec = dict(
-    type='A2JInterHandCodec',
-    input_size=input_size,
-    depth_size=256,
-    depth_bound=400.)
+input_size = {{_base_.tiny_rgb_input_size}}
+codec = {{_base_.tiny_rgb_codec}}
+model = {{_base_.tiny_rgb_model}}
 
-train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+train_cfg = {{_base_.tiny_train_cfg}}
+# no weight decay, as the tiny InterHand2.6M config (the RHD config has 1e-4)
 optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=1e-3, weight_decay=0.), clip_grad=None)
-param_scheduler = [
-    dict(type='LinearLR', begin=0, end=50, by_epoch=False, start_factor=0.1),
-    dict(
-        type='CosineAnnealingLR',
-        begin=0,
-        end=max_epochs,
-        by_epoch=True,
-        eta_min=1e-5)
-]
+param_scheduler = {{_base_.tiny_rgb_param_scheduler}}
 auto_scale_lr = dict(base_batch_size=16)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(
-        type='CheckpointHook',
-        interval=max_epochs,
-        save_best=None,
-        max_keep_ckpts=1))
-env_cfg = dict(dist_cfg=dict(backend='gloo'))
-
-msda_cfg = dict(
-    embed_dims=embed_dims,
-    num_heads=4,
-    num_levels=num_levels,
-    num_points=4,
-    dropout=0.,
-    batch_first=True)
-ffn_cfg = dict(
-    embed_dims=embed_dims,
-    feedforward_channels=512,
-    ffn_drop=0.,
-    act_cfg=dict(type='ReLU', inplace=True))
-model = dict(
-    backbone=dict(
-        depth=18,
-        frozen_stages=-1,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        norm_eval=False,
-        init_cfg=None),
-    neck=dict(
-        in_channels=(128, 256, 512),
-        embed_dims=embed_dims,
-        input_size=input_size,
-        anchor_cfg=dict(
-            num_in_plane=8, stride=16., depths=(63.5, 127.5, 191.5)),
-        anchor_position_scale=(128., 128., 256.),
-        encoder=dict(
-            num_layers=2,
-            layer_cfg=dict(self_attn_cfg=msda_cfg, ffn_cfg=ffn_cfg)),
-        decoder=dict(
-            num_layers=num_decoder_layers,
-            layer_cfg=dict(
-                self_attn_cfg=dict(
-                    embed_dims=embed_dims,
-                    num_heads=4,
-                    attn_drop=0.,
-                    proj_drop=0.,
-                    batch_first=True),
-                cross_attn_cfg=msda_cfg,
-                ffn_cfg=ffn_cfg))),
-    head=dict(
-        num_layers=num_decoder_layers,
-        in_channels=embed_dims,
-        hidden_dims=128,
-        offset_scale=128.,
-        decoder=codec,
-        # the paper model: no hand-type / root-depth extension heads
-        hand_type_head=None,
-        root_depth_head=None))
+default_hooks = {{_base_.tiny_default_hooks}}
+env_cfg = {{_base_.tiny_env_cfg}}
 
 # python tools/dataset_converters/generate_synthetic_rhd.py \
 #     --out-dir data/synthetic_rhd --num-images 2000 200
