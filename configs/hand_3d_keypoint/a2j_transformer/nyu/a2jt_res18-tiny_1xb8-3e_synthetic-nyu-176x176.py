@@ -8,6 +8,13 @@ _base_ = [
 ]
 
 model = {{_base_.tiny_model}}
+# the full config's helper values, restated so that the dumped config
+# describes the model it builds
+embed_dims = {{_base_.tiny_embed_dims}}
+num_decoder_layers = {{_base_.tiny_num_decoder_layers}}
+max_epochs = {{_base_.tiny_max_epochs}}
+msda_cfg = {{_base_.tiny_msda_cfg}}
+ffn_cfg = {{_base_.tiny_ffn_cfg}}
 
 train_cfg = {{_base_.tiny_train_cfg}}
 optim_wrapper = {{_base_.tiny_optim_wrapper}}

@@ -13,6 +13,13 @@ _base_ = [
 input_size = {{_base_.tiny_rgb_input_size}}
 codec = {{_base_.tiny_rgb_codec}}
 model = {{_base_.tiny_rgb_model}}
+# the full config's helper values, restated so that the dumped config
+# describes the model it builds
+embed_dims = {{_base_.tiny_embed_dims}}
+num_decoder_layers = {{_base_.tiny_num_decoder_layers}}
+max_epochs = {{_base_.tiny_max_epochs}}
+msda_cfg = {{_base_.tiny_msda_cfg}}
+ffn_cfg = {{_base_.tiny_ffn_cfg}}
 
 train_cfg = {{_base_.tiny_train_cfg}}
 # no weight decay, as the tiny InterHand2.6M config (the RHD config has 1e-4)
