@@ -61,7 +61,7 @@ def main(argv=None):
         show_progress=not args.no_progress)
     call_args = dict(out_dir=args.out_dir)
     if args.bboxes is not None:
-        call_args['bboxes'] = [[args.bboxes]]
+        call_args['bboxes'] = SameBoxForEveryInput(args.bboxes)
     samples = keep_data_samples(inferencer.inferencer)
     count = 0
     for _ in inferencer(args.input, **call_args):
@@ -70,6 +70,35 @@ def main(argv=None):
             print(f'frame {count}: {describe_hands(sample.pred_instances)}')
     print(f'{count} result(s) in {args.out_dir}/visualizations and '
           f'{args.out_dir}/predictions')
+
+
+class SameBoxForEveryInput:
+    """``bboxes`` for mmpose's inferencers: one hand box for every image of
+    a folder or frame of a video.
+
+    mmpose indexes ``bboxes`` by the input's position (``bboxes[i]``) and
+    its 3D hand inferencer reads each box as ``(x1, y1, x2, y2, score)``
+    rows of an array, so a plain ``[[x1, y1, x2, y2]]`` fails (a list has no
+    ``[None, :4]``) and would cover the first input only.
+
+    Args:
+        box (Sequence[float]): ``(x1, y1, x2, y2)`` in pixels.
+    """
+
+    def __init__(self, box) -> None:
+        import numpy as np
+        box = np.asarray(box, np.float32).reshape(-1)
+        if box.shape != (4, ) or not np.isfinite(box).all() or \
+                box[2] <= box[0] or box[3] <= box[1]:
+            raise ValueError(f'--bboxes needs x1 y1 x2 y2 with x2 > x1 and '
+                             f'y2 > y1, got {box.tolist()}')
+        self.rows = np.concatenate([box, [1.]])[None].astype(np.float32)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getitem__(self, index: int):
+        return self.rows
 
 
 def keep_data_samples(inferencer) -> list:

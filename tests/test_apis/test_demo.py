@@ -69,3 +69,35 @@ def test_describe_hands():
         rel_root_depth_predicted=np.array([False]))
     assert demo.describe_hands(fallback) == (
         'right, left (hand type not predicted: both assumed)')
+
+
+@pytest.mark.slow
+def test_demo_with_a_box_on_every_image_of_a_folder(capsys):
+    """``--bboxes`` applies one box to every image (mmpose indexes the boxes
+    by input position and wants (x1, y1, x2, y2, score) arrays)."""
+    demo = load_demo()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo.main([
+            INTERHAND_MINI, '--out-dir', tmp, '--no-progress', '--bboxes',
+            '10', '20', '200', '230'
+        ])
+        out = capsys.readouterr().out
+        assert 'frame 4: ' in out and '4 result(s)' in out
+        for name in sorted(os.listdir(osp.join(tmp, 'predictions'))):
+            with open(osp.join(tmp, 'predictions', name)) as f:
+                instances = json.load(f)
+            assert len(instances) == 1
+            assert instances[0]['bbox'][0] == [10., 20., 200., 230.]
+
+
+def test_same_box_for_every_input():
+    import numpy as np
+    demo = load_demo()
+    boxes = demo.SameBoxForEveryInput([1, 2, 30, 40])
+    assert bool(boxes)
+    for i in (0, 7):
+        np.testing.assert_array_equal(boxes[i], [[1, 2, 30, 40, 1]])
+    with pytest.raises(ValueError, match='x2 > x1'):
+        demo.SameBoxForEveryInput([30, 2, 1, 40])
+    with pytest.raises(ValueError, match='x1 y1 x2 y2'):
+        demo.SameBoxForEveryInput([1, 2, 3])

@@ -96,3 +96,35 @@ class TestSingleHandInference(TestCase):
         # only the 21 right-hand joints are drawn, in 2-D and in 3-D
         self.assertEqual(len(circles), 21)
         self.assertEqual(points, [21])
+
+
+class TestGivenBoxes(TestCase):
+
+    def test_a_given_box_equals_the_crop_as_a_whole_image(self):
+        """With ``bboxes`` the inferencer crops that box: a hand image pasted
+        at (64, 48) into a black canvas and given as the box must give the
+        keypoints of the hand image on its own (whole image as the box),
+        shifted by (64, 48) in x (the returned y is depth, the returned z
+        the re-based image height, both shift-free)."""
+        src = cv2.imread(osp.join(INTERHAND_MINI, 'image29590.jpg'))
+        hand = cv2.resize(src[:min(src.shape[:2]), :min(src.shape[:2])],
+                          (192, 192))
+        canvas = np.zeros((320, 320, 3), np.uint8)
+        x1, y1 = 64, 48
+        canvas[y1:y1 + 192, x1:x1 + 192] = hand
+        inferencer = MMPoseInferencer(pose3d=FULL_CONFIG, device='cpu')
+        alone = next(inferencer(hand))['predictions'][0][0]
+        # one array of (x1, y1, x2, y2, score) rows per input
+        box = np.array([[x1, y1, x1 + 192, y1 + 192, 1.]], np.float32)
+        boxed = next(inferencer(canvas, bboxes=[box]))
+        boxed = boxed['predictions'][0]
+        self.assertEqual(len(boxed), 1)
+        boxed = boxed[0]
+        k_alone = np.array(alone['keypoints'])
+        k_boxed = np.array(boxed['keypoints'])
+        self.assertEqual(k_boxed.shape, (42, 3))
+        np.testing.assert_allclose(k_boxed[:, 0], k_alone[:, 0] + x1,
+                                   atol=1e-3)
+        np.testing.assert_allclose(k_boxed[:, 1:], k_alone[:, 1:], atol=1e-3)
+        np.testing.assert_allclose(
+            np.array(boxed['bbox'][0]), [x1, y1, x1 + 192, y1 + 192])
