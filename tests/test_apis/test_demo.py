@@ -101,3 +101,30 @@ def test_same_box_for_every_input():
         demo.SameBoxForEveryInput([30, 2, 1, 40])
     with pytest.raises(ValueError, match='x1 y1 x2 y2'):
         demo.SameBoxForEveryInput([1, 2, 3])
+
+
+@pytest.mark.slow
+def test_demo_on_a_video(capsys, tmp_path):
+    """A 3-frame video: one result per frame, a video and one json of all
+    frames written."""
+    import cv2
+    names = ['image2017.jpg', 'image29590.jpg', 'image44669.jpg']
+    clip = str(tmp_path / 'clip.mp4')
+    writer = cv2.VideoWriter(clip, cv2.VideoWriter_fourcc(*'mp4v'), 5,
+                             (256, 256))
+    for name in names:
+        writer.write(
+            cv2.resize(cv2.imread(osp.join(INTERHAND_MINI, name)),
+                       (256, 256)))
+    writer.release()
+    demo = load_demo()
+    out_dir = str(tmp_path / 'out')
+    demo.main([clip, '--out-dir', out_dir, '--no-progress', '--bboxes',
+               '0', '0', '200', '200'])
+    out = capsys.readouterr().out
+    assert 'frame 3: ' in out and '3 result(s)' in out
+    assert os.listdir(osp.join(out_dir, 'visualizations')) == ['clip.mp4']
+    with open(osp.join(out_dir, 'predictions', 'clip.json')) as f:
+        frames = json.load(f)
+    assert len(frames) == 3
+    assert all(len(f['instances'][0]['keypoints']) == 42 for f in frames)
