@@ -14,6 +14,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
+from ..utils.keypoint_targets import stack_keypoint_targets
 from ..utils.state_dict_check import check_state_dict
 
 
@@ -245,17 +246,7 @@ class A2JHead(BaseHead):
         """Joint estimation + anchor surrounding losses, averaged over all
         decoder layers."""
         joints, weighted_anchors, _ = self.fuse(feats)
-        target = torch.cat([
-            d.gt_instance_labels.keypoint_labels for d in batch_data_samples
-        ]).to(joints)
-        weight = torch.cat([
-            d.gt_instance_labels.keypoint_weights for d in batch_data_samples
-        ]).to(joints)
-        if target.shape != joints.shape[1:]:
-            raise ValueError(
-                f'targets {tuple(target.shape)} do not match predictions '
-                f'{tuple(joints.shape[1:])}: check model.head.num_keypoints '
-                'and the dataset metainfo')
+        target, weight = stack_keypoint_targets(batch_data_samples, joints)
         loss_joint = sum(self.loss_joint(j, target, weight) for j in joints)
         loss_anchor = sum(
             self.loss_anchor(a, target, weight) for a in weighted_anchors)

@@ -12,6 +12,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
+from ..utils.keypoint_targets import stack_keypoint_targets
 from ..utils.state_dict_check import check_state_dict
 
 
@@ -165,17 +166,7 @@ class DirectRegressionHead(BaseHead):
              train_cfg: ConfigType = {}) -> dict:
         """Joint estimation loss averaged over all decoder layers."""
         joints = self.forward(feats)
-        target = torch.cat([
-            d.gt_instance_labels.keypoint_labels for d in batch_data_samples
-        ]).to(joints)
-        weight = torch.cat([
-            d.gt_instance_labels.keypoint_weights for d in batch_data_samples
-        ]).to(joints)
-        if target.shape != joints.shape[1:]:
-            raise ValueError(
-                f'targets {tuple(target.shape)} do not match predictions '
-                f'{tuple(joints.shape[1:])}: check model.head.num_keypoints '
-                'and the dataset metainfo')
+        target, weight = stack_keypoint_targets(batch_data_samples, joints)
         loss_joint = sum(self.loss_joint(j, target, weight) for j in joints)
         return dict(loss_joint=loss_joint / self.num_layers)
 

@@ -1,9 +1,10 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 from .anchors import generate_anchors
+from .keypoint_targets import stack_keypoint_targets
 from .positional_encoding import anchor_sine_encoding, sine_encoding_2d
 from .state_dict_check import check_state_dict
 
 __all__ = [
     'generate_anchors', 'anchor_sine_encoding', 'sine_encoding_2d',
-    'check_state_dict'
+    'check_state_dict', 'stack_keypoint_targets'
 ]
