@@ -180,9 +180,12 @@ class AnchorRefinementNeck(BaseModule):
                     build_norm_layer(dict(type='GN', num_groups=32),
                                      embed_dims)[1]))
             in_c = embed_dims
-        # 2. learned level embedding (the sine part has no parameters)
+        # 2. learned level embedding (the sine part has no parameters);
+        # N(0, 1) already here, as init_weights() draws it: a model built
+        # without init_weights() (mmpose's inferencers and init_model with
+        # no checkpoint) must not hold uninitialised memory (NaN / inf)
         self.level_embed = nn.Parameter(
-            torch.empty(self.num_levels, embed_dims))
+            torch.randn(self.num_levels, embed_dims))
         # 3. feature enhancement module
         self.encoder = self._build_encoder(encoder)
         # 4. anchor interaction module

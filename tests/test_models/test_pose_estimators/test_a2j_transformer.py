@@ -115,3 +115,43 @@ class TestA2JTransformer(TestCase):
             model.load_state_dict(other.state_dict(), strict=False)
         # its own checkpoint loads
         model.load_state_dict(build(TINY_CONFIG).state_dict())
+
+
+class TestNoUninitialisedParameters(TestCase):
+    """mmpose's inferencers (and ``init_model`` without a checkpoint) build
+    the model without ``init_weights()``: no parameter or buffer may then
+    hold uninitialised memory. ``torch.empty`` is made to return NaN while
+    the models are built, so any tensor that only ``init_weights()`` would
+    fill shows up as non-finite."""
+
+    def test_every_parameter_is_defined_at_construction(self):
+        import glob
+        import os.path as osp
+        from unittest import mock
+
+        real_empty = torch.empty
+
+        def nan_empty(*args, **kwargs):
+            t = real_empty(*args, **kwargs)
+            return t.fill_(float('nan')) if t.is_floating_point() else t
+
+        cfg_dir = osp.dirname(osp.dirname(FULL_CONFIG))
+        ablations = glob.glob(
+            osp.join(osp.dirname(FULL_CONFIG), 'ablations', '*.py'))
+        configs = [FULL_CONFIG, TINY_CONFIG] + sorted(
+            c for c in ablations
+            if any(k in c for k in ('no-transformer', 'plain-attention',
+                                    'direct-regression'))) + sorted(
+            glob.glob(osp.join(cfg_dir, 'nyu', '*tiny*.py')))
+        self.assertEqual(len(configs), 6)
+        for config in configs:
+            cfg = Config.fromfile(config).model
+            cfg.backbone.init_cfg = None
+            with mock.patch('torch.empty', nan_empty):
+                model = MODELS.build(cfg)
+            bad = [
+                name for name, t in [*model.named_parameters(),
+                                     *model.named_buffers()]
+                if t.is_floating_point() and not torch.isfinite(t).all()
+            ]
+            self.assertEqual(bad, [], config)
