@@ -96,3 +96,20 @@ def test_depth_png_packing(nyu_root):
                      cv2.IMREAD_UNCHANGED)
     assert img.dtype == np.uint8 and img.shape == (480, 640, 3)
     assert (img[..., 2] == 0).all()  # R unused; G high byte, B low byte
+
+
+def test_a2j_mat_center_file(nyu_root, tmp_path):
+    """A2J's centre files: ``.mat`` with ``centre_pixel`` of shape
+    ``(frames, 1, 3)`` (uvd; A2J indexes it as ``[:, :, k]``)."""
+    centers = np.array([[[300., 250., 700.]], [[310., 240., 710.]],
+                        [[320., 230., 720.]]])
+    path = str(tmp_path / 'nyu_center_train.mat')
+    savemat(path, dict(centre_pixel=centers))
+    ds = _build(nyu_root, center_file=path)
+    for i in range(3):
+        info = ds.get_data_info(i)
+        assert info['center_source'] == 'file'
+        np.testing.assert_allclose(info['depth_center_uvd'], centers[i, 0])
+    savemat(path, dict(centre=centers, other=centers))
+    with pytest.raises(KeyError, match='centre_pixel'):
+        _build(nyu_root, center_file=path)
