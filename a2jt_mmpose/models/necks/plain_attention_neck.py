@@ -9,20 +9,9 @@ from mmpose.models.heads.transformer_heads.transformers import (
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from .anchor_refinement_neck import AnchorRefinementNeck
-
-# plain multi-head attention with the official width / heads / dropout
-_MHA = dict(
-    embed_dims=256,
-    num_heads=8,
-    attn_drop=0.1,
-    proj_drop=0.1,
-    batch_first=True)
-_FFN = dict(
-    embed_dims=256,
-    feedforward_channels=1024,
-    ffn_drop=0.1,
-    act_cfg=dict(type='ReLU', inplace=True))
+# the official layer settings; plain multi-head attention everywhere uses
+# the decoder self-attention's width / heads / dropout
+from .anchor_refinement_neck import _FFN, _SELF_ATTN, AnchorRefinementNeck
 
 
 class _FusedMultiheadAttention(nn.MultiheadAttention):
@@ -83,12 +72,12 @@ class PlainAttentionAnchorRefinementNeck(AnchorRefinementNeck):
                  *args,
                  encoder: dict = dict(
                      num_layers=6,
-                     layer_cfg=dict(self_attn_cfg=_MHA, ffn_cfg=_FFN)),
+                     layer_cfg=dict(self_attn_cfg=_SELF_ATTN, ffn_cfg=_FFN)),
                  decoder: dict = dict(
                      num_layers=6,
                      layer_cfg=dict(
-                         self_attn_cfg=_MHA,
-                         cross_attn_cfg=_MHA,
+                         self_attn_cfg=_SELF_ATTN,
+                         cross_attn_cfg=_SELF_ATTN,
                          ffn_cfg=_FFN)),
                  fused_attention: bool = True,
                  **kwargs) -> None:
