@@ -30,6 +30,8 @@ def _load_synthetic():
     init = osp.join(pkg_dir, '__init__.py')
     if osp.isfile(init):
         name = '_a2jt_mmpose_synthetic'
+        if name in sys.modules:  # another CLI of this folder loaded it
+            return sys.modules[name]
         spec = importlib.util.spec_from_file_location(
             name, init, submodule_search_locations=[pkg_dir])
         module = importlib.util.module_from_spec(spec)

@@ -14,36 +14,14 @@ unless ``--no-json``; both load with ``Rhd3DDataset``. Same arguments and
 seed give identical files.
 """
 import argparse
-import importlib
-import importlib.util
 import os.path as osp
 import sys
 import time
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from generate_synthetic_interhand import _load_synthetic  # noqa: E402
 
-def _load_rhd_writer():
-    """Import ``a2jt_mmpose.datasets.synthetic.rhd_writer`` without running
-    ``a2jt_mmpose/__init__.py`` (torch, mmpose): the writer needs numpy and
-    cv2 only."""
-    pkg_dir = osp.abspath(
-        osp.join(
-            osp.dirname(__file__), '..', '..', 'a2jt_mmpose', 'datasets',
-            'synthetic'))
-    init = osp.join(pkg_dir, '__init__.py')
-    if osp.isfile(init):
-        name = '_a2jt_mmpose_synthetic'
-        if name not in sys.modules:
-            spec = importlib.util.spec_from_file_location(
-                name, init, submodule_search_locations=[pkg_dir])
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[name] = module
-            spec.loader.exec_module(module)
-        return importlib.import_module(f'{name}.rhd_writer')
-    from a2jt_mmpose.datasets.synthetic import rhd_writer  # installed (mim)
-    return rhd_writer
-
-
-generate_rhd = _load_rhd_writer().generate_rhd
+generate_rhd = _load_synthetic().generate_rhd
 
 
 def parse_args(argv=None):

@@ -4,10 +4,10 @@ from .camera import (PinholeCamera, look_at_rotation, sample_camera_on_sphere,
                      to_float32_precision)
 from .hand_model import (BONE_LENGTH_RANGES, HAND_PARENTS,
                          INTERHAND_JOINT_NAMES, JOINT_LIMITS_DEG, NUM_JOINTS,
-                         facing_rotation,
                          ROOT_JOINTS, SCALE_RANGE, HandPose, HandShape,
-                         TwoHandSample, bone_lengths, forward_kinematics,
-                         sample_hand_pose, sample_hand_shape, sample_hands)
+                         TwoHandSample, bone_lengths, facing_rotation,
+                         forward_kinematics, sample_hand_pose,
+                         sample_hand_shape, sample_hands)
 from .interhand_writer import (generate_interhand, interhand_paths,
                                plan_interhand, render_interhand_image)
 from .rhd_writer import generate_rhd, render_rhd_sample, rhd_paths
@@ -20,9 +20,10 @@ __all__ = [
     'to_float32_precision', 'BONE_LENGTH_RANGES', 'HAND_PARENTS',
     'INTERHAND_JOINT_NAMES', 'JOINT_LIMITS_DEG', 'NUM_JOINTS', 'ROOT_JOINTS',
     'SCALE_RANGE', 'HandPose', 'HandShape', 'TwoHandSample', 'bone_lengths',
-    'forward_kinematics', 'facing_rotation', 'sample_hand_pose', 'sample_hand_shape',
-    'sample_hands', 'HandRenderer', 'RenderResult', 'build_hand_primitives',
-    'random_background', 'rasterize_primitives', 'sample_skin_tone',
+    'forward_kinematics', 'facing_rotation', 'sample_hand_pose',
+    'sample_hand_shape', 'sample_hands', 'HandRenderer', 'RenderResult',
+    'build_hand_primitives', 'random_background', 'rasterize_primitives',
+    'sample_skin_tone',
     'generate_interhand', 'interhand_paths', 'plan_interhand',
     'render_interhand_image', 'generate_rhd', 'render_rhd_sample',
     'rhd_paths'
