@@ -5,8 +5,11 @@ two-hand images written in the real InterHand2.6M layout.
     python tools/quickstart.py [--work-dir outputs/quickstart]
 
 1. writes ``--data-root`` (train + held-out test split, skipped when it
-   already holds a set made with the same settings);
-2. trains the CPU-sized config (which inherits the full InterHand2.6M one);
+   already holds a set made with the same settings): palms facing the
+   camera (``--facing-camera-tilt``), one gesture per sequence and hand as
+   InterHand2.6M is recorded (``--poses``);
+2. trains the CPU-sized config (which inherits the full InterHand2.6M one),
+   with bfloat16 autocast where the CPU supports it (``--amp``);
 3. evaluates MPJPE (root-aligned, mm, official per-joint-first aggregation)
    on the held-out images and prints it beside the mean-pose baseline (the
    mean root-relative pose of the training set predicted for every image);
@@ -17,6 +20,7 @@ import argparse
 import json
 import os
 import os.path as osp
+import shutil
 import sys
 import time
 
@@ -30,6 +34,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'hand_3d_keypoint', 'a2j_transformer',
     'interhand3d', 'a2jt_res18-tiny_1xb16-3e_synthetic-interhand3d-128x128.py')
+#: epochs with bfloat16 autocast (0.88 s instead of 1.19 s per iteration of
+#: 16 on 2 cores): 600 iterations in about the time of the config's 450
+AMP_EPOCHS = 4
 
 
 def parse_args():
@@ -41,13 +48,31 @@ def parse_args():
     parser.add_argument('--num-test', type=int, default=300)
     parser.add_argument('--img-size', type=int, nargs=2, default=(256, 256))
     parser.add_argument(
-        '--epochs', type=int, default=None, help='default: the config')
+        '--epochs',
+        type=int,
+        default=None,
+        help='default: the config\'s (3), or 4 with bfloat16 mixed precision '
+        '(--amp), whose cheaper iterations fit one more epoch in about the '
+        'same time')
     parser.add_argument(
         '--facing-camera-tilt',
         type=float,
         default=30.,
         help='render the palm towards the camera, tilted by at most this '
         '(degrees); a negative value gives the full dome distribution')
+    parser.add_argument(
+        '--poses',
+        choices=('gestures', 'free'),
+        default='gestures',
+        help='articulations: one gesture per sequence and hand, as '
+        'InterHand2.6M is recorded (default), or a new free articulation '
+        'in every frame')
+    parser.add_argument(
+        '--amp',
+        choices=('auto', 'on', 'off'),
+        default='auto',
+        help='bfloat16 mixed precision on the CPU (CPUAmpOptimWrapper); '
+        'auto: on when training on a CPU with native bfloat16 support')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument(
         '--cfg-options',
@@ -65,6 +90,7 @@ def make_data(args):
         num_test=args.num_test,
         img_size=list(args.img_size),
         facing_camera_tilt=args.facing_camera_tilt,
+        poses=args.poses,
         seed=args.seed,
         # bumped whenever the generator's distribution changes, so an old
         # set is rendered again instead of reused
@@ -76,6 +102,13 @@ def make_data(args):
                 print(f'[quickstart] reusing the synthetic set in '
                       f'{args.data_root}')
                 return
+        # a set this script made with other settings: drop its images, so
+        # that files of the old sequences do not pile up next to the new
+        print(f'[quickstart] {args.data_root} holds a set made with other '
+              'settings; rendering it again')
+        os.remove(marker)
+        for sub in ('images', 'annotations'):
+            shutil.rmtree(osp.join(args.data_root, sub), ignore_errors=True)
     t0 = time.time()
     for split, num in (('train', args.num_train), ('test', args.num_test)):
 
@@ -93,10 +126,22 @@ def make_data(args):
             workers=2,
             facing_camera_tilt=(args.facing_camera_tilt
                                 if args.facing_camera_tilt >= 0 else None),
+            poses=args.poses,
             progress=progress)
     with open(marker, 'w') as f:
         json.dump(settings, f)
     print(f'[quickstart] synthetic set written in {time.time() - t0:.0f} s')
+
+
+def use_cpu_amp(mode: str) -> bool:
+    """Whether to train with bfloat16 autocast on the CPU."""
+    if mode == 'off' or torch.cuda.is_available():
+        return False
+    supported = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    if mode == 'on' and not supported:
+        print('[quickstart] --amp on: this CPU has no native bfloat16, '
+              'training will be slow')
+    return mode == 'on' or supported
 
 
 def build_cfg(args):
@@ -105,12 +150,19 @@ def build_cfg(args):
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir
     cfg.randomness = dict(seed=args.seed)
-    if args.epochs is not None:
-        cfg.train_cfg.max_epochs = args.epochs
-        cfg.train_cfg.val_interval = args.epochs
+    epochs = args.epochs
+    if use_cpu_amp(args.amp):
+        cfg.optim_wrapper.type = 'CPUAmpOptimWrapper'
+        cfg.optim_wrapper.dtype = 'bfloat16'
+        if epochs is None:
+            epochs = AMP_EPOCHS
+    if epochs is not None:
+        cfg.train_cfg.max_epochs = epochs
+        cfg.train_cfg.val_interval = epochs
         for sched in cfg.param_scheduler:
             if sched.get('by_epoch', True) and sched.get('end', 0) > 1:
-                sched.end = args.epochs
+                sched.end = epochs
+        cfg.default_hooks.checkpoint.interval = epochs
     for split in ('train', 'val', 'test'):
         cfg[f'{split}_dataloader'].dataset.data_root = args.data_root
     # the held-out split is the rendered 'test' split
@@ -261,6 +313,9 @@ def main():
                 train_seconds=train_s,
                 total_seconds=total_s,
                 config=args.config,
+                epochs=cfg.train_cfg.max_epochs,
+                optim_wrapper=cfg.optim_wrapper.get('type', 'OptimWrapper'),
+                poses=args.poses,
                 num_train=args.num_train,
                 num_test=args.num_test),
             f,

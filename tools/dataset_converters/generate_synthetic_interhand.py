@@ -91,6 +91,12 @@ def parse_args(argv=None):
         help='easier preset: one camera per frame, the palm turned towards '
         'it within this tilt (degrees); default: random orientations')
     parser.add_argument(
+        '--poses',
+        choices=('free', 'gestures'),
+        default='free',
+        help='free: a new articulation in every frame (default); gestures: '
+        'one gesture per sequence and hand, as InterHand2.6M is recorded')
+    parser.add_argument(
         '--quiet', action='store_true', help='no progress line')
     args = parser.parse_args(argv)
     if len(args.num_images) not in (1, len(args.splits)):
@@ -137,6 +143,7 @@ def main(argv=None):
             jpeg_quality=args.jpeg_quality,
             workers=args.workers,
             facing_camera_tilt=args.facing_camera_tilt,
+            poses=args.poses,
             progress=_Progress(split, args.quiet))
         w, h = args.img_size
         print(f'[{split}] wrote {res["num_images"]} images of {w}x{h} '

@@ -2,7 +2,7 @@
 """Synthetic two-hand data (numpy + cv2 only; no torch / mmpose imports)."""
 from .camera import (PinholeCamera, look_at_rotation, sample_camera_on_sphere,
                      to_float32_precision)
-from .hand_model import (BONE_LENGTH_RANGES, HAND_PARENTS,
+from .hand_model import (BONE_LENGTH_RANGES, GESTURES, HAND_PARENTS,
                          INTERHAND_JOINT_NAMES, JOINT_LIMITS_DEG, NUM_JOINTS,
                          ROOT_JOINTS, SCALE_RANGE, HandPose, HandShape,
                          TwoHandSample, bone_lengths, facing_rotation,
@@ -17,7 +17,7 @@ from .renderer import (HandRenderer, RenderResult, build_hand_primitives,
 
 __all__ = [
     'PinholeCamera', 'look_at_rotation', 'sample_camera_on_sphere',
-    'to_float32_precision', 'BONE_LENGTH_RANGES', 'HAND_PARENTS',
+    'to_float32_precision', 'BONE_LENGTH_RANGES', 'GESTURES', 'HAND_PARENTS',
     'INTERHAND_JOINT_NAMES', 'JOINT_LIMITS_DEG', 'NUM_JOINTS', 'ROOT_JOINTS',
     'SCALE_RANGE', 'HandPose', 'HandShape', 'TwoHandSample', 'bone_lengths',
     'forward_kinematics', 'facing_rotation', 'sample_hand_pose',

@@ -29,7 +29,7 @@ __all__ = [
     'HandShape', 'HandPose', 'TwoHandSample', 'sample_hand_shape',
     'sample_hand_pose', 'forward_kinematics', 'mirror_to_left',
     'random_rotation', 'sample_hands', 'bone_lengths', 'forearm_direction',
-    'INTERACTION_MODES', 'FACING_INTERACTION_MODES'
+    'INTERACTION_MODES', 'FACING_INTERACTION_MODES', 'GESTURES'
 ]
 
 NUM_HAND_JOINTS = 21
@@ -217,30 +217,76 @@ def sample_hand_shape(
         forearm_radii=forearm)
 
 
-def sample_hand_pose(rng: np.random.Generator) -> HandPose:
+#: Gestures of the kind InterHand2.6M is recorded as (its sequences are
+#: named after them: ``fake_gun``, ``thumb_up``, ``okay``, ``four_count``,
+#: ...). Each is ``(curls, spread, thumb_abduction, thumb_flexion)``:
+#: the flexion level of the thumb, index, middle, ring and little finger in
+#: [0, 1] (0 straight, 1 the flexion limits), the spread of the fingers in
+#: [-0.3, 1] (negative: pressed together) and the thumb's CMC abduction and
+#: flexion as fractions of their ranges in :data:`JOINT_LIMITS_DEG`.
+GESTURES: Dict[str, tuple] = {
+    'neutral_relaxed': ((0.2, 0.25, 0.3, 0.35, 0.4), 0.3, 0.6, 0.3),
+    'five_spread': ((0.0, 0.0, 0.0, 0.0, 0.0), 0.9, 0.9, 0.1),
+    'flat_closed': ((0.05, 0.0, 0.0, 0.0, 0.0), -0.2, 0.3, 0.2),
+    'fist': ((0.7, 1.0, 1.0, 1.0, 1.0), 0.0, 0.3, 0.9),
+    'index_point': ((0.8, 0.0, 1.0, 1.0, 1.0), 0.2, 0.3, 0.8),
+    'peace': ((0.8, 0.0, 0.0, 1.0, 1.0), 0.9, 0.3, 0.8),
+    'three_count': ((0.8, 0.0, 0.0, 0.0, 1.0), 0.6, 0.3, 0.8),
+    'four_count': ((0.9, 0.0, 0.0, 0.0, 0.0), 0.6, 0.1, 0.9),
+    'thumb_up': ((0.0, 1.0, 1.0, 1.0, 1.0), 0.0, 0.8, 0.0),
+    'okay': ((0.5, 0.6, 0.0, 0.0, 0.0), 0.5, 0.6, 0.6),
+    'pinch': ((0.5, 0.55, 0.9, 1.0, 1.0), 0.0, 0.6, 0.6),
+    'claw': ((0.5, 0.55, 0.55, 0.55, 0.55), 0.8, 0.7, 0.4),
+    'rocker': ((0.8, 0.0, 1.0, 1.0, 0.0), 0.7, 0.3, 0.8),
+    'call_me': ((0.0, 1.0, 1.0, 1.0, 0.0), 0.5, 0.9, 0.0),
+    'fake_gun': ((0.0, 0.0, 0.0, 1.0, 1.0), 0.2, 0.9, 0.0),
+    'cup': ((0.3, 0.35, 0.35, 0.35, 0.35), -0.1, 0.5, 0.5),
+}
+
+
+def sample_hand_pose(rng: np.random.Generator,
+                     gesture: Optional[str] = None,
+                     gesture_jitter: float = 0.08) -> HandPose:
     """Sample an articulation inside ``JOINT_LIMITS_DEG``.
 
-    A per-hand curl level is shared by the fingers (open hands, fists and
-    everything in between), each finger deviates from it or is set
-    independently (pointing, pinching, counting gestures); DIP flexion is
-    coupled to PIP flexion; abduction decreases as fingers flex.
+    Without ``gesture``: a per-hand curl level is shared by the fingers
+    (open hands, fists and everything in between), each finger deviates from
+    it or is set independently (pointing, pinching, counting gestures).
+    With ``gesture`` (a key of :data:`GESTURES`): that gesture's finger
+    curls, spread and thumb setting, each perturbed by ``N(0,
+    gesture_jitter)`` (the variation of one gesture across frames and
+    subjects). In both cases DIP flexion is coupled to PIP flexion and
+    abduction decreases as fingers flex.
 
     Args:
         rng (np.random.Generator): Random generator.
+        gesture (str, optional): Name of a gesture of :data:`GESTURES`.
+        gesture_jitter (float): Std of the perturbation of a gesture's
+            curls, spread and thumb fractions (units of their [0, 1] ranges).
 
     Returns:
         HandPose: Angles within the limits.
     """
     lim = np.deg2rad(JOINT_LIMITS_DEG)
     lo, hi = lim[..., 0], lim[..., 1]
-    curl = rng.choice([0.0, rng.uniform(0, 1), 1.0], p=[0.2, 0.65, 0.15])
-    finger_curl = np.clip(curl + rng.normal(0, 0.2, 5), 0, 1)
-    indep = rng.random(5) < 0.3
-    finger_curl[indep] = rng.random(indep.sum())
+    if gesture is None:
+        curl = rng.choice([0.0, rng.uniform(0, 1), 1.0], p=[0.2, 0.65, 0.15])
+        finger_curl = np.clip(curl + rng.normal(0, 0.2, 5), 0, 1)
+        indep = rng.random(5) < 0.3
+        finger_curl[indep] = rng.random(indep.sum())
+    else:
+        if gesture not in GESTURES:
+            raise ValueError(f'unknown gesture {gesture!r}; known: '
+                             f'{sorted(GESTURES)}')
+        curls, g_spread, g_thumb_abd, g_thumb_flex = GESTURES[gesture]
+        finger_curl = np.clip(
+            np.asarray(curls) + rng.normal(0, gesture_jitter, 5), 0, 1)
+        curl = float(np.mean(finger_curl[1:]))
     angles = np.empty((5, 4))
     # flexion DOF: map curl in [0, 1] to [0, max] (+ some hyper-extension)
+    jitter_std = 0.12 if gesture is None else gesture_jitter / 2
     for k in range(1, 4):
-        jitter = rng.normal(0, 0.12, 5)
+        jitter = rng.normal(0, jitter_std, 5)
         c = np.clip(finger_curl + jitter, -0.15, 1.0)
         angles[:, k] = np.where(c >= 0, c * hi[:, k], -c / 0.15 * lo[:, k])
     # DIP follows PIP (about 2/3 of it)
@@ -248,7 +294,11 @@ def sample_hand_pose(rng: np.random.Generator) -> HandPose:
         angles[1:, 2] * rng.uniform(0.5, 0.85, 4) + rng.normal(0, 0.08, 4),
         lo[1:, 3], hi[1:, 3])
     # abduction: spread shared by fingers, reduced with flexion
-    spread = rng.uniform(-0.3, 1.0)
+    if gesture is None:
+        spread = rng.uniform(-0.3, 1.0)
+    else:
+        spread = float(
+            np.clip(g_spread + rng.normal(0, gesture_jitter), -0.3, 1.0))
     abd = np.where(spread >= 0, spread * hi[:, 0], -spread * lo[:, 0])
     abd[[3, 4]] = np.where(spread >= 0, spread * lo[[3, 4], 0],
                            -spread * hi[[3, 4], 0])
@@ -256,9 +306,15 @@ def sample_hand_pose(rng: np.random.Generator) -> HandPose:
     abd += rng.normal(0, np.deg2rad(3), 5)
     abd[1:] *= 1.0 - 0.6 * np.clip(finger_curl[1:], 0, 1)
     angles[:, 0] = abd
-    # thumb: independent abduction / flexion
-    angles[0, 0] = rng.uniform(lo[0, 0], hi[0, 0])
-    angles[0, 1] = rng.uniform(lo[0, 1], hi[0, 1])
+    # thumb: abduction / flexion of the CMC joint
+    if gesture is None:
+        angles[0, 0] = rng.uniform(lo[0, 0], hi[0, 0])
+        angles[0, 1] = rng.uniform(lo[0, 1], hi[0, 1])
+    else:
+        frac = np.clip(
+            np.array([g_thumb_abd, g_thumb_flex]) +
+            rng.normal(0, gesture_jitter, 2), 0, 1)
+        angles[0, :2] = lo[0, :2] + frac * (hi[0, :2] - lo[0, :2])
     angles = np.clip(angles, lo, hi)
     cup = rng.uniform(0, np.deg2rad(12)) * (0.5 + curl)
     wrist = np.deg2rad(np.array([rng.uniform(-45, 45), rng.uniform(-15, 20)]))
@@ -413,7 +469,9 @@ def sample_hands(rng: np.random.Generator,
                  shape_left: Optional[HandShape] = None,
                  min_separation: float = 18.,
                  rotation: Optional[np.ndarray] = None,
-                 interaction_modes: Optional[Dict[str, float]] = None
+                 interaction_modes: Optional[Dict[str, float]] = None,
+                 gestures: Optional[Tuple[Optional[str],
+                                          Optional[str]]] = None
                  ) -> TwoHandSample:
     """Sample the hand(s) of one frame in world coordinates.
 
@@ -435,11 +493,15 @@ def sample_hands(rng: np.random.Generator,
         interaction_modes (dict, optional): Probabilities of the two-hand
             arrangements (keys of :data:`INTERACTION_MODES`). Default:
             :data:`INTERACTION_MODES`.
+        gestures (tuple, optional): ``(right, left)`` gesture names of
+            :data:`GESTURES` (or None for a free articulation) for
+            :func:`sample_hand_pose`. Default: both free.
 
     Returns:
         TwoHandSample: Joints (42, 3) with NaN rows for an absent hand.
     """
     assert hand_type in ('right', 'left', 'interacting'), hand_type
+    gestures = (None, None) if gestures is None else tuple(gestures)
     shape_left = shape if shape_left is None else shape_left
     present = np.array([hand_type != 'left', hand_type != 'right'])
     joints = np.full((NUM_JOINTS, 3), np.nan)
@@ -448,7 +510,7 @@ def sample_hands(rng: np.random.Generator,
     mode = 'single'
     if hand_type != 'interacting':
         is_left = hand_type == 'left'
-        pose = sample_hand_pose(rng)
+        pose = sample_hand_pose(rng, gestures[int(is_left)])
         local = forward_kinematics(shape_left if is_left else shape, pose)
         fdir = forearm_direction(pose)
         if is_left:
@@ -459,7 +521,8 @@ def sample_hands(rng: np.random.Generator,
         joints[21 * is_left:21 * is_left + 21] = world
         forearms[int(is_left)] = R @ fdir
     else:
-        pose_r, pose_l = sample_hand_pose(rng), sample_hand_pose(rng)
+        pose_r = sample_hand_pose(rng, gestures[0])
+        pose_l = sample_hand_pose(rng, gestures[1])
         loc_r = forward_kinematics(shape, pose_r)
         loc_l = mirror_to_left(forward_kinematics(shape_left, pose_l))
         fd_r = forearm_direction(pose_r)

@@ -39,9 +39,9 @@ import cv2
 import numpy as np
 
 from .camera import PinholeCamera, sample_camera_on_sphere
-from .hand_model import (FACING_INTERACTION_MODES, NUM_JOINTS, HandShape,
-                         TwoHandSample, facing_rotation, sample_hand_shape,
-                         sample_hands)
+from .hand_model import (FACING_INTERACTION_MODES, GESTURES, NUM_JOINTS,
+                         HandShape, TwoHandSample, facing_rotation,
+                         sample_hand_shape, sample_hands)
 from .renderer import HandRenderer, sample_skin_tone
 
 __all__ = [
@@ -56,6 +56,7 @@ ABSENT_COORD = 1.0
 
 _MOTIONS = ('rom', 'pose', 'grasp', 'touch', 'fist', 'spread', 'point',
             'pinch', 'count', 'wave')
+_GESTURE_NAMES = tuple(GESTURES)
 
 
 def interhand_paths(out_dir: str, split: str) -> Dict[str, str]:
@@ -153,7 +154,8 @@ def plan_interhand(split: str,
                    invalidate_truncated: bool = True,
                    min_visible_ratio: float = 0.6,
                    img_root: str = '',
-                   facing_camera_tilt: Optional[float] = None
+                   facing_camera_tilt: Optional[float] = None,
+                   poses: str = 'free'
                    ) -> Tuple[dict, dict, dict, list]:
     """Sample captures, cameras, sequences, frames and hands of one split.
 
@@ -192,12 +194,20 @@ def plan_interhand(split: str,
             other, :data:`FACING_INTERACTION_MODES`). Default None: uniformly
             random hand orientations and all two-hand arrangements, seen by
             several cameras (the dome).
+        poses (str): ``'free'`` (default): every frame draws a new
+            articulation (:func:`sample_hand_pose`); ``'gestures'``: as
+            InterHand2.6M is recorded, every sequence shows one gesture of
+            :data:`GESTURES` per hand (named in ``seq_name``, e.g.
+            ``0007_rh_thumb_up``) and its frames vary around it.
 
     Returns:
         tuple: ``data`` (the data.json dict), ``cameras`` (camera.json
         dict), ``joints`` (joint_3d.json dict) and ``tasks``
         (list[InterHandImageTask]).
     """
+    if poses not in ('free', 'gestures'):
+        raise ValueError(
+            f"poses must be 'free' or 'gestures', got {poses!r}")
     w, h = img_size
     code = _split_code(split)
     rng = np.random.default_rng([seed, code, 0])
@@ -243,6 +253,15 @@ def plan_interhand(split: str,
             hand_type = 'right' if single else 'left'
             tag = 'rh' if single else 'lh'
         motion = _MOTIONS[int(rng.integers(len(_MOTIONS)))]
+        gestures = None
+        if poses == 'gestures':
+            gestures = tuple(
+                _GESTURE_NAMES[int(i)]
+                for i in rng.integers(len(_GESTURE_NAMES), size=2))
+            motion = {
+                'right': gestures[0],
+                'left': gestures[1]
+            }.get(hand_type, '_'.join(gestures))
         seq_name = f'{seq_counter:04d}_{tag}_{motion}'
         seq_counter += 1
         n_frames = int(rng.integers(frames_per_seq[0], frames_per_seq[1] + 1))
@@ -266,7 +285,8 @@ def plan_interhand(split: str,
                 cap.center + frng.normal(0., 40., 3),
                 rotation=rotation,
                 interaction_modes=None if facing_camera_tilt is None else
-                FACING_INTERACTION_MODES)
+                FACING_INTERACTION_MODES,
+                gestures=gestures)
             tone = sample_skin_tone(frng)
             tones = [
                 np.clip(tone * frng.uniform(0.93, 1.07, 3), 0, 1)
@@ -414,6 +434,7 @@ def generate_interhand(
         workers: int = 1,
         renderer_cfg: Optional[dict] = None,
         facing_camera_tilt: Optional[float] = None,
+        poses: str = 'free',
         progress: Optional[Callable[[int, int], None]] = None) -> dict:
     """Generate one split of synthetic InterHand2.6M-format data.
 
@@ -442,6 +463,8 @@ def generate_interhand(
         renderer_cfg (dict, optional): Keyword arguments of
             :class:`HandRenderer` (besides ``img_size``).
         facing_camera_tilt (float, optional): See :func:`plan_interhand`.
+        poses (str): ``'free'`` or ``'gestures'``, see
+            :func:`plan_interhand`.
         progress (callable, optional): Called as ``progress(done, total)``
             after each rendered image.
 
@@ -466,7 +489,8 @@ def generate_interhand(
         joint_dropout_prob=joint_dropout_prob,
         invalidate_truncated=invalidate_truncated,
         img_root=paths['img_dir'],
-        facing_camera_tilt=facing_camera_tilt)
+        facing_camera_tilt=facing_camera_tilt,
+        poses=poses)
     renderer_cfg = dict(renderer_cfg or {})
     total = len(tasks)
     if workers <= 1:

@@ -13,10 +13,10 @@ import cv2
 import numpy as np
 
 from a2jt_mmpose.datasets.synthetic import (
-    BONE_LENGTH_RANGES, JOINT_LIMITS_DEG, SCALE_RANGE, HandRenderer,
+    BONE_LENGTH_RANGES, GESTURES, JOINT_LIMITS_DEG, SCALE_RANGE, HandRenderer,
     PinholeCamera, TwoHandSample, bone_lengths, forward_kinematics,
-    generate_interhand, interhand_paths, sample_hand_pose, sample_hand_shape,
-    sample_hands)
+    generate_interhand, interhand_paths, plan_interhand, sample_hand_pose,
+    sample_hand_shape, sample_hands)
 from a2jt_mmpose.datasets.synthetic.hand_model import (HandPose,
                                                        mirror_to_left)
 from a2jt_mmpose.datasets.synthetic.renderer import (MASK_LEFT_HAND,
@@ -394,7 +394,7 @@ class TestSyntheticInterHand(TestCase):
             out = subprocess.run([
                 sys.executable, script, '--out-dir', tmp, '--splits', 'train',
                 'val', '--num-images', '5', '3', '--seed', '1', '--img-size',
-                '96', '128', '--quiet'
+                '96', '128', '--poses', 'gestures', '--quiet'
             ],
                                  capture_output=True,
                                  text=True,
@@ -409,6 +409,11 @@ class TestSyntheticInterHand(TestCase):
                 self.assertEqual(
                     (data['images'][0]['width'], data['images'][0]['height']),
                     (96, 128))
+                # --poses gestures: sequences are named after gestures
+                for im in data['images']:
+                    self.assertTrue(
+                        any(g in im['seq_name'] for g in GESTURES),
+                        im['seq_name'])
 
 
 class TestFacingCameraPreset(TestCase):
@@ -485,3 +490,51 @@ class TestInteractionModes(TestCase):
         with self.assertRaisesRegex(ValueError, 'unknown'):
             sample_hands(rng, 'interacting', shape, np.zeros(3),
                          interaction_modes=dict(twisted=1.))
+
+
+class TestGestures(TestCase):
+    """``poses='gestures'``: InterHand2.6M-like sequences of one gesture."""
+
+    def test_gesture_articulation(self):
+        rng = np.random.default_rng(3)
+        lim = np.deg2rad(JOINT_LIMITS_DEG)
+        flexion = {}
+        for name in GESTURES:
+            poses = [sample_hand_pose(rng, name) for _ in range(20)]
+            for pose in poses:
+                self.assertTrue(np.all(pose.angles >= lim[..., 0] - 1e-9))
+                self.assertTrue(np.all(pose.angles <= lim[..., 1] + 1e-9))
+            # PIP flexion of index..little, averaged over the draws
+            flexion[name] = np.mean([p.angles[1:, 2] for p in poses], 0)
+        self.assertTrue(np.all(flexion['fist'] > np.deg2rad(80)))
+        self.assertTrue(np.all(flexion['five_spread'] < np.deg2rad(25)))
+        # index straight, the others flexed
+        self.assertLess(flexion['index_point'][0], np.deg2rad(25))
+        self.assertTrue(np.all(flexion['index_point'][1:] > np.deg2rad(80)))
+        # draws of one gesture vary much less than free articulations
+        free = np.std([sample_hand_pose(rng).angles for _ in range(200)], 0)
+        one = np.std([sample_hand_pose(rng, 'peace').angles
+                      for _ in range(200)], 0)
+        self.assertLess(one[1:, 1:3].mean(), 0.5 * free[1:, 1:3].mean())
+        with self.assertRaisesRegex(ValueError, 'unknown gesture'):
+            sample_hand_pose(rng, 'wave')
+
+    def test_sequences_show_one_gesture(self):
+        data, _, joints, _ = plan_interhand(
+            'train', 60, seed=4, img_size=(128, 128),
+            facing_camera_tilt=30., poses='gestures')
+        by_seq = {}
+        for im, ann in zip(data['images'], data['annotations']):
+            by_seq.setdefault(im['seq_name'], []).append((im, ann))
+        self.assertGreater(len(by_seq), 3)
+        for seq_name, items in by_seq.items():
+            hand_type = items[0][1]['hand_type']
+            words = seq_name.split('_', 2)[2]
+            if hand_type == 'interacting':
+                self.assertTrue(
+                    any(words == f'{a}_{b}' for a in GESTURES
+                        for b in GESTURES), seq_name)
+            else:
+                self.assertIn(words, GESTURES, seq_name)
+        with self.assertRaisesRegex(ValueError, 'poses'):
+            plan_interhand('train', 4, seed=0, poses='random')
