@@ -37,7 +37,7 @@ class TestCPUAmpOptimWrapper(TestCase):
             with wrapper.optim_context(model):
                 loss = nn.functional.mse_loss(model(x).float(), y)
             wrapper.update_params(loss)
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
         self.assertLess(losses[-1], 0.2 * losses[0])
         for p in model.parameters():
             self.assertEqual(p.dtype, torch.float32)
