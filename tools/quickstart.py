@@ -137,7 +137,10 @@ def use_cpu_amp(mode: str) -> bool:
     """Whether to train with bfloat16 autocast on the CPU."""
     if mode == 'off' or torch.cuda.is_available():
         return False
-    supported = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+    try:  # oneDNN's check for native bfloat16 (AVX-512 BF16 / AMX)
+        supported = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        supported = False
     if mode == 'on' and not supported:
         print('[quickstart] --amp on: this CPU has no native bfloat16, '
               'training will be slow')

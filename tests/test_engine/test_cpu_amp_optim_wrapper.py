@@ -45,8 +45,9 @@ class TestCPUAmpOptimWrapper(TestCase):
         self.assertEqual(state['exp_avg'].dtype, torch.float32)
 
     def test_bad_dtype_and_device(self):
-        with self.assertRaisesRegex(ValueError, 'optim_wrapper.dtype'):
-            self._build(dtype='int8')
+        for dtype in ('int8', 'float16'):
+            with self.assertRaisesRegex(ValueError, 'optim_wrapper.dtype'):
+                self._build(dtype=dtype)
         model, wrapper = self._build(dtype=torch.bfloat16)
         self.assertEqual(wrapper.cast_dtype, torch.bfloat16)
         model.to('meta')
