@@ -242,14 +242,23 @@ def save_picture(results, test_ds, path, num=8):
         for i in range(len(test_ds))
     }
     tiles = []
-    for sample in results[:num]:
+    for sample in results:
+        if len(tiles) == num:
+            break
         info = test_ds.get_data_info(index[sample.img_path])
-        img = cv2.imread(sample.img_path)
         vis = info['keypoints_visible'][0] > 0
+        if not vis.any():
+            # no scored joint (e.g. the wrist, the root, cut by the image
+            # border invalidates its whole hand): nothing to compare
+            continue
+        img = cv2.imread(sample.img_path)
         draw(img, info['keypoints'][0], vis, (0, 200, 0))
         pred = sample.pred_instances.keypoints[0]
         draw(img, pred, vis, (0, 0, 255))
         tiles.append(cv2.resize(img, (256, 256)))
+    if not tiles:
+        print('[quickstart] no test image with a scored joint to draw')
+        return
     while len(tiles) % 4:
         tiles.append(np.zeros_like(tiles[0]))
     rows = [np.concatenate(tiles[i:i + 4], 1) for i in range(0, len(tiles), 4)]
