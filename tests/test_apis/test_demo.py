@@ -1,5 +1,4 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -7,15 +6,11 @@ import tempfile
 
 import pytest
 
-from conftest import INTERHAND_MINI, REPO_ROOT
+from conftest import INTERHAND_MINI, load_tool
 
 
 def load_demo():
-    spec = importlib.util.spec_from_file_location(
-        'a2jt_demo', osp.join(REPO_ROOT, 'tools', 'demo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('demo.py')
 
 
 @pytest.mark.slow

@@ -1,27 +1,19 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-import importlib.util
 import json
-import os.path as osp
 
 import numpy as np
 import pytest
 
-from conftest import REPO_ROOT, TINY_CONFIG, options_to_argv, \
-    real_data_options
+from conftest import (TINY_CONFIG, load_tool, options_to_argv,
+                      real_data_options)
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'a2jt_anchor_weight_stats',
-        osp.join(REPO_ROOT, 'tools', 'analysis_tools',
-                 'anchor_weight_stats.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def stats_tool():
+    return load_tool('analysis_tools', 'anchor_weight_stats.py')
 
 
 def test_statistics_on_hand_made_weights():
-    tool = load_tool()
+    tool = stats_tool()
     anchors = np.array([[0., 0., 0.], [10., 0., 0.], [0., 10., 0.],
                         [10., 10., 0.]])
     # layer 1: uniform weights; layer 2: all weight on anchor 1
@@ -48,7 +40,7 @@ def test_statistics_on_hand_made_weights():
 
 @pytest.mark.slow
 def test_random_model_on_real_samples(tmp_path):
-    tool = load_tool()
+    tool = stats_tool()
     out = str(tmp_path / 'stats.json')
     summary = tool.main([
         TINY_CONFIG, 'none', '--num-images', '4', '--batch-size', '2',

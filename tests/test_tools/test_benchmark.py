@@ -1,24 +1,17 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 """tools/analysis_tools/benchmark.py on the tiny config (CPU), and its CUDA
 bookkeeping with the CUDA calls replaced by fakes (no GPU here)."""
-import importlib.util
 import json
-import os.path as osp
 
 import pytest
 import torch
 
-from conftest import REPO_ROOT, TINY_CONFIG
-
-SCRIPT = osp.join(REPO_ROOT, 'tools', 'analysis_tools', 'benchmark.py')
+from conftest import TINY_CONFIG, load_tool
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('benchmark', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('analysis_tools', 'benchmark.py')
 
 
 def test_tiny_config_on_cpu(tool, tmp_path, capsys):

@@ -2,7 +2,6 @@
 """The official checkpoint converter on a state dict built from the listing
 of every key and shape of an official checkpoint (no official weights can be
 downloaded here)."""
-import importlib.util
 import os.path as osp
 import re
 import tempfile
@@ -15,7 +14,7 @@ from mmpose.registry import MODELS
 
 from a2jt_mmpose.models.utils.official_checkpoint import (
     convert_official_state_dict, map_official_key)
-from conftest import FULL_CONFIG, REPO_ROOT, SHARED_DATA
+from conftest import FULL_CONFIG, SHARED_DATA, load_tool
 
 # the paper model: the official checkpoint has no hand-type / root-depth
 # heads (an extension of the InterHand config)
@@ -94,12 +93,7 @@ class TestOfficialConverter(TestCase):
                                         build_model().state_dict())
 
     def test_command_line_writes_an_mmengine_checkpoint(self):
-        spec = importlib.util.spec_from_file_location(
-            'a2jt_official_to_mmpose',
-            osp.join(REPO_ROOT, 'tools', 'model_converters',
-                     'a2jt_official_to_mmpose.py'))
-        tool = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(tool)
+        tool = load_tool('model_converters', 'a2jt_official_to_mmpose.py')
         official = official_state_dict()
         with tempfile.TemporaryDirectory() as tmp:
             src = osp.join(tmp, 'snapshot_0.pth.tar')
@@ -117,12 +111,7 @@ class TestOfficialConverter(TestCase):
     def test_config_with_extension_heads_is_refused(self):
         """The InterHand config's hand-type / root-depth heads have no
         official weights: the converter names the config to use."""
-        spec = importlib.util.spec_from_file_location(
-            'a2jt_official_to_mmpose',
-            osp.join(REPO_ROOT, 'tools', 'model_converters',
-                     'a2jt_official_to_mmpose.py'))
-        tool = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(tool)
+        tool = load_tool('model_converters', 'a2jt_official_to_mmpose.py')
         with tempfile.TemporaryDirectory() as tmp:
             src = osp.join(tmp, 'snapshot_0.pth.tar')
             torch.save(dict(epoch=0, network={}), src)

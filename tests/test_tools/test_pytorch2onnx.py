@@ -2,7 +2,6 @@
 """tools/deployment/pytorch2onnx.py on the tiny config: the graph holds only
 standard ONNX operators (the deformable attention through GridSample), and
 onnxruntime gives PyTorch's joints at batch 1 and 2 (dynamic batch)."""
-import importlib.util
 import os.path as osp
 import subprocess
 import sys
@@ -15,21 +14,18 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import REPO_ROOT, TINY_CONFIG
+from conftest import REPO_ROOT, TINY_CONFIG, load_tool
 
 SCRIPT = osp.join(REPO_ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location('pytorch2onnx', SCRIPT)
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    return tool
+def onnx_tool():
+    return load_tool('deployment', 'pytorch2onnx.py')
 
 
 @pytest.fixture(scope='module')
 def tool():
-    return load_tool()
+    return onnx_tool()
 
 
 @pytest.fixture(scope='module')

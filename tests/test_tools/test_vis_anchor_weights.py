@@ -1,26 +1,15 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-import importlib.util
 import os.path as osp
 
 import numpy as np
 import pytest
 
-from conftest import INTERHAND_MINI, REPO_ROOT, TINY_CONFIG
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'a2jt_vis_anchor_weights',
-        osp.join(REPO_ROOT, 'tools', 'analysis_tools',
-                 'vis_anchor_weights.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import INTERHAND_MINI, TINY_CONFIG, load_tool
 
 
 @pytest.mark.slow
 def test_vis_anchor_weights_random_model(tmp_path):
-    tool = load_tool()
+    tool = load_tool('analysis_tools', 'vis_anchor_weights.py')
     img = osp.join(INTERHAND_MINI, 'image2017.jpg')
     for joint in ('right_wrist', '41'):
         out = str(tmp_path / f'{joint}.png')
