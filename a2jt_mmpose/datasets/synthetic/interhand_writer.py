@@ -40,8 +40,8 @@ import numpy as np
 
 from .camera import PinholeCamera, sample_camera_on_sphere
 from .hand_model import (FACING_INTERACTION_MODES, GESTURES, NUM_JOINTS,
-                         HandShape, TwoHandSample, facing_rotation,
-                         sample_hand_shape, sample_hands)
+                         ROOT_JOINTS, HandShape, TwoHandSample,
+                         facing_rotation, sample_hand_shape, sample_hands)
 from .renderer import HandRenderer, sample_skin_tone
 
 __all__ = [
@@ -187,6 +187,7 @@ def plan_interhand(split: str,
             (``images/<split>`` of the output).
         facing_camera_tilt (float, optional): An easier distribution for
             short CPU experiments: each frame is rendered by one camera only
+            (and only if every present wrist projects inside its image)
             and its hands are turned so that the (right or single) palm faces
             that camera, tilted by at most this many degrees and rolled by
             at most 90 degrees in the image plane; two hands are arranged
@@ -314,6 +315,13 @@ def plan_interhand(split: str,
                 camera = cap.cameras[str(cam_name)]
                 uv, inside = _project_valid(camera, world, valid, img_size)
                 if inside.sum() < max(1, min_visible_ratio * valid.sum()):
+                    continue
+                if facing_camera_tilt is not None and not all(
+                        inside[root] for root, present in zip(
+                            ROOT_JOINTS, sample.present) if present):
+                    # the preset's single view must show every present
+                    # wrist: a root cut by the border invalidates its whole
+                    # hand in InterHand3DDataset (no root-relative depth)
                     continue
                 used += 1
                 img_valid = inside if invalidate_truncated else valid

@@ -444,6 +444,9 @@ class TestFacingCameraPreset(TestCase):
             # points towards the camera: negative camera z, up to the tilt
             # and the palm's own cup / spread
             self.assertLess(normal[2], -0.5, (im['file_name'], normal))
+            # the wrist (root) of the hand is inside the image: valid
+            self.assertEqual(ann['joint_valid'][20 + k][0], 1,
+                             im['file_name'])
 
     def test_both_palms_face_the_camera_in_interacting_frames(self):
         with tempfile.TemporaryDirectory() as tmp:
