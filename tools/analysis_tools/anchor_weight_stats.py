@@ -89,6 +89,7 @@ def main(argv=None):
     from mmpose.utils import register_all_modules
     register_all_modules()
     import a2jt_mmpose  # noqa: F401
+    from a2jt_mmpose.models.utils import stack_keypoint_targets
 
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
@@ -128,18 +129,13 @@ def main(argv=None):
             data = model.data_preprocessor(batch, False)
             feats = model.extract_feat(data['inputs'])
             joints, anchors, weights = model.head.fuse(feats)
-            samples = data['data_samples']
-            target = np.stack([
-                np.asarray(d.gt_instance_labels.keypoint_labels).reshape(
-                    -1, 3) for d in samples
-            ])
-            valid = np.stack([
-                np.asarray(d.gt_instance_labels.keypoint_weights).reshape(-1)
-                for d in samples
-            ]) > 0
+            target, weight = stack_keypoint_targets(data['data_samples'],
+                                                    joints)
             stats = anchor_statistics(joints.cpu().numpy(),
                                       anchors.cpu().numpy(),
-                                      weights.cpu().numpy(), target, valid)
+                                      weights.cpu().numpy(),
+                                      target.cpu().numpy(),
+                                      weight.cpu().numpy() > 0)
             if totals is None:
                 totals = stats
             else:

@@ -12,12 +12,12 @@ def stack_keypoint_targets(batch_data_samples: Sequence,
     Args:
         batch_data_samples (Sequence[PoseDataSample]): samples whose
             ``gt_instance_labels`` hold ``keypoint_labels`` ``(1, K, 3)`` and
-            ``keypoint_weights`` ``(1, K, 3)`` (target space of the codec).
+            ``keypoint_weights`` ``(1, K)`` (target space of the codec).
         joints (Tensor): predictions ``(L, B, K, 3)`` of L decoder layers;
             the targets are cast to their dtype and device.
 
     Returns:
-        tuple: ``target`` and ``weight``, both ``(B, K, 3)``.
+        tuple: ``target`` ``(B, K, 3)`` and ``weight`` ``(B, K)``.
     """
     target = torch.cat([
         d.gt_instance_labels.keypoint_labels for d in batch_data_samples
