@@ -1,5 +1,6 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 from .internet_bbox_transform import InterNetBBoxTransform
+from .invalidate_blank_crop import InvalidateBlankCrop
 from .random_color_gain import RandomColorGain
 from .depth_crop_resize import DepthCropResize
 from .depth_normalize import DepthNormalize
@@ -12,7 +13,7 @@ from .random_depth_rotate_scale import RandomDepthRotateScale
 from .random_erasing_noise import RandomErasingNoise
 
 __all__ = [
-    'InterNetBBoxTransform', 'RandomColorGain', 'DepthCropResize',
+    'InterNetBBoxTransform', 'InvalidateBlankCrop', 'RandomColorGain', 'DepthCropResize',
     'DepthNormalize', 'DepthToChannels', 'DepthWindow', 'GetDepthCubeBox',
     'LoadDepthImage', 'RandomDepthBoxShift', 'RandomDepthRotateScale',
     'RandomErasingNoise'

@@ -154,7 +154,9 @@ class A2JHead(BaseHead):
             else:
                 logits = self.weight_branches[layer](feat)
             w = logits.softmax(dim=1)  # (B, A, K)
-            anchor_sum = torch.einsum('bak,ad->bkd', w, anchors)
+            # a trainable table learns from the first layer only (official)
+            layer_anchors = anchors if layer == 0 else anchors.detach()
+            anchor_sum = torch.einsum('bak,ad->bkd', w, layer_anchors)
             offset_sum = torch.einsum('bak,bakd->bkd', w, offsets)
             joints.append(anchor_sum + self.offset_scale * offset_sum)
             weighted_anchors.append(anchor_sum)

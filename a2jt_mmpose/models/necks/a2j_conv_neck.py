@@ -9,7 +9,7 @@ from mmengine.model import BaseModule
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..utils.anchors import generate_anchors
+from ..utils.anchors import build_anchor_table, check_checkpoint_anchors
 from ..utils.state_dict_check import check_state_dict
 
 
@@ -81,12 +81,7 @@ class A2JConvNeck(BaseModule):
                 f'in_channels={self.in_channels}')
         self.embed_dims = embed_dims
         self.input_size = tuple(input_size)
-        anchors = generate_anchors(input_size=self.input_size, **anchor_cfg)
-        if num_anchors is not None and num_anchors != len(anchors):
-            raise ValueError(
-                f'model.neck.num_anchors={num_anchors} does not match '
-                f'model.neck.anchor_cfg={anchor_cfg}, which gives '
-                f'{len(anchors)} anchors')
+        anchors = build_anchor_table(anchor_cfg, self.input_size, num_anchors)
         self.num_anchors = len(anchors)
         self.num_depths = len(anchor_cfg.get('depths', (63.5, 127.5, 191.5)))
         self.register_buffer('anchors', anchors)
@@ -157,3 +152,5 @@ class A2JConvNeck(BaseModule):
 
     def _check_checkpoint(self, state_dict, prefix, *args, **kwargs):
         check_state_dict(self, state_dict, prefix, 'model.neck')
+        check_checkpoint_anchors(self.anchors, state_dict, prefix + 'anchors',
+                                 'refuse')

@@ -17,7 +17,8 @@ from mmpose.models.heads.transformer_heads.transformers.utils import \
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from ..utils.anchors import generate_anchors
+from ..utils.anchors import (CHECKPOINT_ANCHOR_POLICIES, build_anchor_table,
+                             check_checkpoint_anchors)
 from ..utils.positional_encoding import anchor_sine_encoding, sine_encoding_2d
 from ..utils.state_dict_check import check_state_dict
 
@@ -105,7 +106,17 @@ class AnchorRefinementNeck(BaseModule):
         trainable_anchors (bool): keep the anchor table as a trainable
             parameter. The official code means it to be fixed (and says so)
             but leaves it trainable by accident; it moves by < 1e-3 px.
-            Default False (a persistent buffer, saved in checkpoints).
+            As in the official code, its gradient comes from the first
+            decoder layer only (that layer's query positional embedding,
+            sampling locations and the head's layer-1 fusion); later layers
+            use a detached copy. Default False (a persistent buffer, saved
+            in checkpoints).
+        checkpoint_anchors (str): what to do when a checkpoint's (fixed)
+            anchor table differs from ``anchor_cfg`` by more than 1e-3:
+            ``'refuse'`` (default) raises; ``'load'`` uses the checkpoint's
+            table and warns with the difference (converted official
+            checkpoints: the official table is trained and drifts). A
+            trainable table is learned state and always loads.
         init_cfg (dict, optional): initialisation config.
     """
 
@@ -130,6 +141,7 @@ class AnchorRefinementNeck(BaseModule):
                          ffn_cfg=_FFN)),
                  initial_content: str = 'learned',
                  trainable_anchors: bool = False,
+                 checkpoint_anchors: str = 'refuse',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         # the layers may edit their configs; keep the defaults untouched
@@ -142,13 +154,13 @@ class AnchorRefinementNeck(BaseModule):
             raise ValueError(f'model.neck.input_size must be (w, h) > 0, got '
                              f'{input_size}')
 
-        anchors = generate_anchors(input_size=self.input_size, **anchor_cfg)
-        if num_anchors is not None and num_anchors != len(anchors):
-            raise ValueError(
-                f'model.neck.num_anchors={num_anchors} does not match '
-                f'model.neck.anchor_cfg={anchor_cfg}, which gives '
-                f'{len(anchors)} anchors')
+        anchors = build_anchor_table(anchor_cfg, self.input_size, num_anchors)
         self.num_anchors = len(anchors)
+        if checkpoint_anchors not in CHECKPOINT_ANCHOR_POLICIES:
+            raise ValueError(
+                f'model.neck.checkpoint_anchors must be one of '
+                f'{CHECKPOINT_ANCHOR_POLICIES}, got {checkpoint_anchors!r}')
+        self.checkpoint_anchors = checkpoint_anchors
         if trainable_anchors:
             self.anchors = nn.Parameter(anchors)
         else:
@@ -227,13 +239,17 @@ class AnchorRefinementNeck(BaseModule):
 
     def init_weights(self) -> None:
         """Official initialisation: Xavier-uniform for every matrix of the
-        transformer, then the Deformable-DETR init of each deformable
-        attention; Xavier convs with zero bias for the input projections;
-        N(0, 1) level embedding and content embeddings."""
+        transformer (encoder, decoder layers and the decoder's anchor
+        positional MLPs ``anchor_pos_head`` = official ``ref_point_head``
+        and ``query_scale``), then the Deformable-DETR init of each
+        deformable attention; Xavier convs with zero bias for the input
+        projections; N(0, 1) level embedding and content embeddings."""
         if self.init_cfg is not None:
             return super().init_weights()
-        for p in list(self.encoder.parameters()) + list(
-                self.decoder_layers.parameters()):
+        for p in (list(self.encoder.parameters()) +
+                  list(self.decoder_layers.parameters()) +
+                  list(self.anchor_pos_head.parameters()) +
+                  list(self.query_scale.parameters())):
             if p.dim() > 1:
                 nn.init.xavier_uniform_(p)
         for m in self.modules():
@@ -252,8 +268,11 @@ class AnchorRefinementNeck(BaseModule):
         self._check_feats(feats)
         memory, spatial_shapes, level_start_index, valid_ratios = \
             self.enhance_features(feats)
-        return self.interact_anchors(memory, spatial_shapes,
-                                     level_start_index, valid_ratios)
+        return self.interact_anchors(
+            memory,
+            spatial_shapes,
+            level_start_index=level_start_index,
+            valid_ratios=valid_ratios)
 
     def _check_feats(self, feats: Sequence[Tensor]) -> None:
         if len(feats) != len(self.in_channels):
@@ -317,61 +336,88 @@ class AnchorRefinementNeck(BaseModule):
         return tokens, pos, spatial_shapes, level_start_index, valid_ratios
 
     def interact_anchors(self, memory: Tensor, spatial_shapes: Tensor,
-                         level_start_index: Tensor,
-                         valid_ratios: Tensor) -> Tuple[Tensor, Tensor]:
+                         **layer_kwargs) -> Tuple[Tensor, Tensor]:
         """Run the anchor interaction decoder over the encoder memory.
+
+        Args:
+            memory (Tensor): encoder output ``(B, sum(H_l*W_l), C)``.
+            spatial_shapes (Tensor): ``(L, 2)`` as (h, w).
+            **layer_kwargs: passed on to :meth:`decode_layer` (e.g.
+                ``level_start_index``, ``valid_ratios``).
 
         Returns:
             tuple: ``(num_decoder_layers, B, A, C)`` anchor features and the
             ``(A, 3)`` anchor table.
         """
-        query, anchor_pos, reference_points = self.anchor_queries(
-            memory, spatial_shapes)
+        batch_size = memory.shape[0]
+        query = self.initial_queries(memory, spatial_shapes)
+        anchor_pos, reference_points = self.anchor_positions(
+            self.anchors, batch_size)
         outputs = []
         for i, layer in enumerate(self.decoder_layers):
+            if i == 1 and self.anchors.requires_grad:
+                # official: layers 2.. see a detached copy of the table (the
+                # same values, no gradient): only layer 1 trains the anchors
+                anchor_pos, reference_points = self.anchor_positions(
+                    self.anchors.detach(), batch_size)
             query_pos = anchor_pos if i == 0 else \
                 anchor_pos * self.query_scale(query)
-            query = layer(
-                query=query,
-                value=memory,
-                query_pos=query_pos,
-                key_padding_mask=None,
-                reference_points=reference_points,
-                spatial_shapes=spatial_shapes,
-                level_start_index=level_start_index,
-                valid_ratios=valid_ratios)
+            query = self.decode_layer(layer, query, query_pos,
+                                      reference_points, memory,
+                                      spatial_shapes, **layer_kwargs)
             outputs.append(query)
         return torch.stack(outputs), self.anchors
 
-    def anchor_queries(self, memory: Tensor, spatial_shapes: Tensor
-                       ) -> Tuple[Tensor, Tensor, Tensor]:
-        """Initial anchor queries of the decoder.
+    def decode_layer(self, layer: nn.Module, query: Tensor, query_pos: Tensor,
+                     reference_points: Tensor, memory: Tensor,
+                     spatial_shapes: Tensor, level_start_index: Tensor,
+                     valid_ratios: Tensor) -> Tensor:
+        """One anchor interaction layer: deformable cross-attention sampled
+        at ``reference_points`` ``(B, A, L, 2)``; returns ``(B, A, C)``."""
+        return layer(
+            query=query,
+            value=memory,
+            query_pos=query_pos,
+            key_padding_mask=None,
+            reference_points=reference_points,
+            spatial_shapes=spatial_shapes,
+            level_start_index=level_start_index,
+            valid_ratios=valid_ratios)
+
+    def anchor_positions(self, anchors: Tensor,
+                         batch_size: int) -> Tuple[Tensor, Tensor]:
+        """Positional embeddings and sampling points of the anchor queries.
+
+        Args:
+            anchors (Tensor): the anchor table ``(A, 3)`` (or its detached
+                copy).
+            batch_size (int): B.
 
         Returns:
-            tuple: initial contents ``(B, A, C)``, anchor positional
-            embeddings ``(B, A, C)`` and reference points ``(B, A, L, 2)``
-            (the anchors' normalised in-plane positions, the same on every
-            level).
+            tuple: anchor positional embeddings ``(B, A, C)`` and reference
+            points ``(B, A, L, 2)`` (the anchors' in-plane positions
+            normalised by the input size, the same point on every level).
         """
-        batch_size = memory.shape[0]
-        anchors = self.anchors
         in_w, in_h = self.input_size
-        # sampling location of each anchor: its in-plane position, normalised
-        # by the input size, the same point on every level.
         ref_xy = anchors[:, :2] / anchors.new_tensor([in_w, in_h])
         reference_points = ref_xy[None, :, None, :].expand(
             batch_size, -1, self.num_levels, -1)
         anchor_pos = self.anchor_pos_head(
             anchor_sine_encoding(anchors / self.anchor_position_scale,
                                  self.embed_dims // 2))
-        anchor_pos = anchor_pos[None].expand(batch_size, -1, -1)
+        return anchor_pos[None].expand(batch_size, -1, -1), reference_points
 
+    def initial_queries(self, memory: Tensor,
+                        spatial_shapes: Tensor) -> Tensor:
+        """Initial contents ``(B, A, C)`` of the anchor queries: the learned
+        embeddings, or the first memory level at each anchor
+        (``initial_content='memory'``)."""
         if self.content_embed is not None:
-            query = self.content_embed.weight[None].expand(
-                batch_size, -1, -1)
-        else:
-            query = self._sample_first_level(memory, spatial_shapes, ref_xy)
-        return query, anchor_pos, reference_points
+            return self.content_embed.weight[None].expand(
+                memory.shape[0], -1, -1)
+        ref_xy = self.anchors[:, :2] / self.anchors.new_tensor(
+            self.input_size)
+        return self._sample_first_level(memory, spatial_shapes, ref_xy)
 
     def _sample_first_level(self, memory: Tensor, spatial_shapes: Tensor,
                             ref_xy: Tensor) -> Tensor:
@@ -395,3 +441,7 @@ class AnchorRefinementNeck(BaseModule):
     def _check_checkpoint(self, state_dict, prefix, *args, **kwargs):
         """Refuse checkpoints of another architecture or anchor setting."""
         check_state_dict(self, state_dict, prefix, 'model.neck')
+        if not self.anchors.requires_grad:
+            check_checkpoint_anchors(self.anchors, state_dict,
+                                     prefix + 'anchors',
+                                     self.checkpoint_anchors)

@@ -1,7 +1,6 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 from typing import Sequence, Tuple
 
-import torch
 import torch.nn as nn
 from mmcv.cnn.bricks.transformer import MultiheadAttention
 from mmpose.models.heads.transformer_heads.transformers import (
@@ -111,16 +110,17 @@ class PlainAttentionAnchorRefinementNeck(AnchorRefinementNeck):
         tokens, pos, spatial_shapes, _, _ = self.embed_levels(feats)
         memory = self.encoder(
             query=tokens, query_pos=pos, key_padding_mask=None)
-        query, anchor_pos, _ = self.anchor_queries(memory, spatial_shapes)
-        outputs = []
-        for i, layer in enumerate(self.decoder_layers):
-            query_pos = anchor_pos if i == 0 else \
-                anchor_pos * self.query_scale(query)
-            query = layer(
-                query=query,
-                key=memory,
-                value=memory,
-                query_pos=query_pos,
-                key_pos=pos)
-            outputs.append(query)
-        return torch.stack(outputs), self.anchors
+        return self.interact_anchors(memory, spatial_shapes, key_pos=pos)
+
+    def decode_layer(self, layer: nn.Module, query: Tensor, query_pos: Tensor,
+                     reference_points: Tensor, memory: Tensor,
+                     spatial_shapes: Tensor, key_pos: Tensor) -> Tensor:
+        """One anchor interaction layer: plain cross-attention over every
+        memory token (``key_pos`` ``(B, N, C)`` = their positional
+        encodings); the reference points are not used."""
+        return layer(
+            query=query,
+            key=memory,
+            value=memory,
+            query_pos=query_pos,
+            key_pos=key_pos)

@@ -7,6 +7,8 @@ for InterHand2.6M, millimetres for the depth datasets). The anchors form a
 regular grid of ``in_plane x in_plane`` in-plane positions times ``len(depths)``
 depth values.
 """
+import math
+import warnings
 from typing import Optional, Sequence, Union
 
 import torch
@@ -45,6 +47,12 @@ def generate_anchors(num_in_plane: Union[int, Sequence[int]] = 16,
 
     Returns:
         Tensor: anchors of shape ``(n_y * n_x * n_depth, 3)``, float32.
+
+    Raises:
+        ValueError: for a count below 1, a stride that is not a finite
+            number > 0, a non-finite centre or depth, no depth, and, when
+            ``input_size`` is given, any in-plane position outside the input
+            (``0 <= x < w``, ``0 <= y < h``, the codec's valid range).
     """
     n_x, n_y = _pair(num_in_plane, 'num_in_plane')
     if n_x < 1 or n_y < 1:
@@ -52,6 +60,16 @@ def generate_anchors(num_in_plane: Union[int, Sequence[int]] = 16,
     depths = [float(d) for d in depths]
     if len(depths) < 1:
         raise ValueError('depths must hold at least one depth value')
+    if not all(math.isfinite(d) for d in depths):
+        raise ValueError(f'depths must be finite numbers, got {depths}')
+    if stride is not None:
+        strides = _pair(stride, 'stride')
+        if not all(math.isfinite(float(s)) and float(s) > 0
+                   for s in strides):
+            raise ValueError(f'stride must be > 0 (pixels), got {stride}')
+    if centre is not None and not all(
+            math.isfinite(float(c)) for c in _pair(centre, 'centre')):
+        raise ValueError(f'centre must be finite, got {centre}')
     if stride is None and input_size is None:
         raise ValueError('stride=None needs input_size to spread the anchors')
     if input_size is not None:
@@ -72,6 +90,18 @@ def generate_anchors(num_in_plane: Union[int, Sequence[int]] = 16,
     zs = torch.tensor(depths, dtype=torch.float64)
     grid_y, grid_x, grid_z = torch.meshgrid(ys, xs, zs, indexing='ij')
     anchors = torch.stack([grid_x, grid_y, grid_z], dim=-1).reshape(-1, 3)
+    if input_size is not None:
+        outside = ((anchors[:, 0] < 0) | (anchors[:, 0] >= in_w)
+                   | (anchors[:, 1] < 0) | (anchors[:, 1] >= in_h))
+        if outside.any():
+            x, y = anchors[outside.nonzero()[0, 0], :2].tolist()
+            raise ValueError(
+                f'{int(outside.sum()) // len(depths)} of {n_x * n_y} '
+                f'in-plane anchors lie outside the {in_w:g} x {in_h:g} input '
+                f'(e.g. x={x:g}, y={y:g} px; in-plane positions span x '
+                f'{xs.min().item():g}..{xs.max().item():g}, y '
+                f'{ys.min().item():g}..{ys.max().item():g}): reduce stride '
+                f'or num_in_plane, or move centre')
     return anchors.float()
 
 
@@ -82,3 +112,80 @@ def _pair(value, name):
     if len(value) != 2:
         raise ValueError(f'{name} must be a number or a pair, got {value}')
     return value
+
+
+def build_anchor_table(anchor_cfg: dict,
+                       input_size: Sequence[int],
+                       num_anchors: Optional[int] = None,
+                       cfg_key: str = 'model.neck') -> Tensor:
+    """:func:`generate_anchors` for a neck, with errors that name the config.
+
+    Args:
+        anchor_cfg (dict): arguments of :func:`generate_anchors` (all but
+            ``input_size``).
+        input_size (Sequence[int]): network input ``(w, h)`` in pixels; the
+            in-plane anchors must lie inside it.
+        num_anchors (int, optional): if given, must equal the number of
+            anchors ``anchor_cfg`` produces (a guard for configs that change
+            one and forget the other).
+        cfg_key (str): the config key of the module, for the messages.
+
+    Returns:
+        Tensor: the anchor table ``(A, 3)``, float32 (see
+        :func:`generate_anchors`).
+    """
+    try:
+        anchors = generate_anchors(input_size=input_size, **anchor_cfg)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f'{cfg_key}.anchor_cfg={anchor_cfg}: {e}') from e
+    if num_anchors is not None and num_anchors != len(anchors):
+        raise ValueError(
+            f'{cfg_key}.num_anchors={num_anchors} does not match '
+            f'{cfg_key}.anchor_cfg={anchor_cfg}, which gives '
+            f'{len(anchors)} anchors')
+    return anchors
+
+
+#: largest difference (pixels / depth unit) between a checkpoint's anchor
+#: table and the configured one that still counts as the same table
+ANCHOR_TOLERANCE = 1e-3
+CHECKPOINT_ANCHOR_POLICIES = ('refuse', 'load')
+
+
+def check_checkpoint_anchors(configured: Tensor, state_dict: dict, key: str,
+                             policy: str, cfg_key: str = 'model.neck'
+                             ) -> None:
+    """Compare a checkpoint's anchor table with the configured one.
+
+    A fixed anchor table is configuration, not learned state: a checkpoint
+    whose table differs from ``anchor_cfg`` would otherwise replace the
+    configured anchors without a word.
+
+    Args:
+        configured (Tensor): the module's table ``(A, 3)``.
+        state_dict (dict): the state dict being loaded.
+        key (str): the table's key in ``state_dict``.
+        policy (str): ``'refuse'``: raise if the tables differ by more than
+            :data:`ANCHOR_TOLERANCE`; ``'load'``: load the checkpoint's table
+            and warn with the difference (e.g. converted official checkpoints,
+            whose trained table drifted from the grid).
+        cfg_key (str): the config key of the module, for the messages.
+    """
+    loaded = state_dict.get(key)
+    if loaded is None or tuple(loaded.shape) != tuple(configured.shape):
+        return  # missing keys and shapes are check_state_dict's
+    if not torch.isfinite(loaded).all():
+        raise ValueError(f'checkpoint anchor table "{key}" holds NaN/inf')
+    diff = (loaded.detach().float().cpu() -
+            configured.detach().float().cpu()).abs().max().item()
+    if diff <= ANCHOR_TOLERANCE:
+        return
+    msg = (f'the checkpoint\'s anchor table "{key}" differs from '
+           f'{cfg_key}.anchor_cfg by up to {diff:.4g} (px / depth unit)')
+    if policy == 'refuse':
+        raise ValueError(
+            f'{msg}. Fix {cfg_key}.anchor_cfg, or set '
+            f'{cfg_key}.checkpoint_anchors="load" to use the checkpoint\'s '
+            f'table instead')
+    warnings.warn(f'{msg}; {cfg_key}.checkpoint_anchors="load": using the '
+                  f'checkpoint\'s table')

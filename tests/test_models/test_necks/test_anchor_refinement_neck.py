@@ -94,3 +94,115 @@ class TestAnchorRefinementNeck(TestCase):
             neck.load_state_dict(other.state_dict(), strict=False)
         # the same setting loads
         neck.load_state_dict(MODELS.build(tiny_neck_cfg()).state_dict())
+
+    def test_anchor_settings_name_the_config_key(self):
+        for change, pattern in (
+                (dict(stride=0.), 'stride must be > 0'),
+                (dict(stride=-8.), 'stride must be > 0'),
+                (dict(depths=(63.5, float('nan'))), 'depths must be finite'),
+                (dict(stride=64.), 'outside the 128 x 128 input')):
+            cfg = tiny_neck_cfg()
+            cfg.anchor_cfg.update(change)
+            with self.assertRaisesRegex(
+                    ValueError, r'model\.neck\.anchor_cfg=.*' + pattern):
+                MODELS.build(cfg)
+
+    def test_official_xavier_init_of_the_anchor_mlps(self):
+        neck = MODELS.build(tiny_neck_cfg())
+        neck.init_weights()
+        for mlp in (neck.anchor_pos_head, neck.query_scale):
+            for layer in mlp.layers:
+                fan_out, fan_in = layer.weight.shape
+                bound = (6. / (fan_in + fan_out))**0.5
+                w = layer.weight.detach()
+                self.assertLessEqual(w.abs().max().item(), bound)
+                # uniform(-b, b) has std b / sqrt(3); PyTorch's default
+                # Linear init would give 0.53-0.58 of that
+                self.assertAlmostEqual(
+                    w.std().item() / (bound / 3**0.5), 1., delta=0.05)
+
+    def test_trainable_anchors_learn_from_the_first_layer_only(self):
+        # official: layers 2.. use a detached copy of the table for their
+        # query positional embedding, sampling points and fusion; gradient
+        # reaches the table only through layer 1's use of it (also via
+        # layer 1's output, the content of the later layers)
+        from conftest import TINY_CONFIG
+        model_cfg = Config.fromfile(TINY_CONFIG).model
+        model_cfg.neck.trainable_anchors = True
+        neck = MODELS.build(model_cfg.neck)
+        head = MODELS.build(model_cfg.head)
+        neck.init_weights()
+        torch.manual_seed(0)
+        feats = (torch.rand(1, 128, 16, 16), torch.rand(1, 256, 8, 8),
+                 torch.rand(1, 512, 8, 8))
+        joints = head(neck(feats))  # (L, B, K, 3)
+        grad, = torch.autograd.grad(joints.sum(), neck.anchors)
+
+        def reference(detach_later):
+            """The decoder and the A2J fusion written out, with the table
+            used by layers 2.. given as a separate tensor."""
+            table = neck.anchors
+            later = table.detach().clone() if detach_later else table
+            memory, shapes, start, ratios = neck.enhance_features(feats)
+            query = neck.initial_queries(memory, shapes)
+            out = []
+            for i, layer in enumerate(neck.decoder_layers):
+                anchors = table if i == 0 else later
+                pos, points = neck.anchor_positions(anchors, 1)
+                if i > 0:
+                    pos = pos * neck.query_scale(query)
+                query = neck.decode_layer(layer, query, pos, points, memory,
+                                          shapes, start, ratios)
+                w = head.weight_branches[i](query).softmax(1)  # (B, A, K)
+                offsets = head.offset_branches[i](query).view(
+                    1, len(table), head.num_keypoints, 3)
+                out.append((w[..., None] * (anchors[None, :, None] +
+                                            head.offset_scale * offsets)
+                            ).sum(1))
+            return torch.autograd.grad(torch.stack(out).sum(), table)[0]
+
+        official = reference(detach_later=True)
+        torch.testing.assert_close(grad, official, rtol=1e-4, atol=1e-6)
+        # without the detach, the gradient is another one (several times
+        # larger): the test can tell the two apart
+        everywhere = reference(detach_later=False)
+        self.assertGreater(
+            (everywhere - official).abs().max().item(),
+            100 * (grad - official).abs().max().item() + 1e-6)
+        # the values are the same either way: a fixed table gives the
+        # same joints
+        fixed = MODELS.build(tiny_neck_cfg())
+        fixed.load_state_dict(neck.state_dict())
+        torch.testing.assert_close(head(fixed(feats)), joints.detach())
+
+    def test_checkpoint_with_another_anchor_table(self):
+        source = MODELS.build(tiny_neck_cfg())
+        state = source.state_dict()
+        state['anchors'] = state['anchors'] + 0.01
+        neck = MODELS.build(tiny_neck_cfg())
+        with self.assertRaisesRegex(
+                ValueError, r'anchor table "anchors" differs from '
+                r'model\.neck\.anchor_cfg by up to 0\.01.*'
+                r'checkpoint_anchors="load"'):
+            neck.load_state_dict(state)
+        # within the tolerance: the same table
+        close = source.state_dict()
+        close['anchors'] = close['anchors'] + 5e-4
+        neck.load_state_dict(close)
+        # explicit choice: the checkpoint's table, with a warning
+        cfg = tiny_neck_cfg()
+        cfg.checkpoint_anchors = 'load'
+        neck = MODELS.build(cfg)
+        with self.assertWarnsRegex(UserWarning, 'differs.*using the'):
+            neck.load_state_dict(state)
+        torch.testing.assert_close(neck.anchors, state['anchors'])
+        # a trainable table is learned state: it loads as it is
+        cfg = tiny_neck_cfg()
+        cfg.trainable_anchors = True
+        neck = MODELS.build(cfg)
+        neck.load_state_dict(state)
+        torch.testing.assert_close(neck.anchors.detach(), state['anchors'])
+        cfg = tiny_neck_cfg()
+        cfg.checkpoint_anchors = 'ignore'
+        with self.assertRaisesRegex(ValueError, 'checkpoint_anchors'):
+            MODELS.build(cfg)
