@@ -7,9 +7,11 @@ from mmengine.fileio import exists
 from mmpose.datasets import InterHand3DDataset
 from mmpose.registry import DATASETS
 
+from ...sample_seeding import SeededSampleMixin
+
 
 @DATASETS.register_module()
-class CheckedInterHand3DDataset(InterHand3DDataset):
+class CheckedInterHand3DDataset(SeededSampleMixin, InterHand3DDataset):
     """mmpose's ``InterHand3DDataset`` with input validation.
 
     Reads the official InterHand2.6M layout unchanged

@@ -11,6 +11,8 @@ from mmpose.codecs.utils import camera_to_pixel
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
+from ...sample_seeding import SeededSampleMixin
+
 _PKG_DIR = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
@@ -33,7 +35,7 @@ BBOX_ENLARGE = 1.2
 
 
 @DATASETS.register_module()
-class Rhd3DDataset(BaseCocoStyleDataset):
+class Rhd3DDataset(SeededSampleMixin, BaseCocoStyleDataset):
     """Rendered Hand Pose dataset (RHD / "RHP") in 3D, for A2J-Transformer.
 
     Produces the samples of ``CheckedInterHand3DDataset`` (same keys, same

@@ -31,6 +31,10 @@ default_hooks = dict(
         max_keep_ckpts=3,
         save_best='MPJPE_all',
         rule='less'))
+# every sample's augmentation and the main process's randomness are drawn
+# from (seed, epoch, index) / (seed, iteration): a resumed run equals an
+# uninterrupted one, for any num_workers and persistent_workers
+custom_hooks = [dict(type='SyncBuffersHook'), dict(type='SeededRandomnessHook')]
 visualizer = dict(
     type='Hand3DLocalVisualizer',
     vis_backends=[dict(type='LocalVisBackend')],
@@ -161,10 +165,13 @@ train_pipeline = [
     dict(type='GetBBoxCenterScale', padding=1.25),
     # flip p 0.5, swaps the hands (joint blocks, hand type)
     dict(type='HandRandomFlip', prob=0.5),
-    # shift +-0.15, scale 0.75-1.25, rotation 45 * clip(N, -2, 2) w.p. 0.6
-    dict(type='InterNetBBoxTransform'),
+    # shift +-0.15 of the squared box, scale 0.75-1.25, rotation
+    # 45 * clip(N, -2, 2) w.p. 0.6
+    dict(type='InterNetBBoxTransform', input_size=input_size),
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='RandomColorGain', gain_range=(0.8, 1.2)),
+    # a blank crop (sum of img / 255 < 1e-4) trains on nothing (official)
+    dict(type='InvalidateBlankCrop'),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs', meta_keys=meta_keys)
 ]
@@ -196,7 +203,7 @@ train_dataloader = dict(
     num_workers=8,
     persistent_workers=True,
     drop_last=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    sampler=dict(type='SeededSampler', shuffle=True),
     dataset=_split('train', train_pipeline, False))
 val_dataloader = dict(
     batch_size=48,

@@ -37,9 +37,11 @@ train_pipeline = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale', padding=1.25),
     dict(type='HandRandomFlip', prob=0.5),
-    dict(type='InterNetBBoxTransform', rotate_prob=0.3),
+    dict(type='InterNetBBoxTransform', input_size=input_size,
+         rotate_prob=0.3),
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='RandomColorGain', gain_range=(0.8, 1.2)),
+    dict(type='InvalidateBlankCrop'),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs', meta_keys={{_base_.meta_keys}})
 ]
