@@ -39,6 +39,7 @@ def convert(src: str, dst: str, config: str) -> dict:
     from mmpose.registry import DATASETS, MODELS
     from mmpose.utils import register_all_modules
 
+    from a2jt_mmpose.engine.checkpoint_loading import load_from_local
     from a2jt_mmpose.models.utils.official_checkpoint import \
         convert_official_state_dict
     register_all_modules()
@@ -53,7 +54,7 @@ def convert(src: str, dst: str, config: str) -> dict:
             'model.head.hand_type_head=None, model.head.root_depth_head=None)')
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model)
-    snapshot = torch.load(src, map_location='cpu', weights_only=True)
+    snapshot = load_from_local(src, map_location='cpu')
     if not isinstance(snapshot, dict) or 'network' not in snapshot:
         raise KeyError(f'"{src}" has no "network" entry: not an official '
                        'A2J-Transformer snapshot')

@@ -308,3 +308,24 @@ class TestRhd3DDatasetOriginal(TestCase):
             self.build()
         with self.assertRaisesRegex(ValueError, 'per_image'):
             build_json(sample_mode='per_image')
+
+    def test_code_in_the_annotation_pickle_is_refused(self):
+        from a2jt_mmpose.utils import UnsafePickleError
+        marker = osp.join(self.tmp, 'ran')
+
+        class Payload:
+
+            def __reduce__(self):
+                return (os.system, (f'touch {marker}', ))
+
+        bad = dict(self.annos)
+        bad[1] = dict(bad[1], K=Payload())
+        write_fake_pickle(self.set_dir, bad)
+        with self.assertRaisesRegex(
+                UnsafePickleError,
+                r'ann_file ".*anno_training\.pickle".*global "posix\.system"'):
+            self.build()
+        self.assertFalse(osp.exists(marker))
+        # the real layout (numpy arrays in dicts) still loads
+        write_fake_pickle(self.set_dir, self.annos)
+        self.assertEqual(len(self.build()), 4)

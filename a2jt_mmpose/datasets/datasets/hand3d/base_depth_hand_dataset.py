@@ -37,7 +37,7 @@ def load_center_file(path: str, num: int,
     if not osp.isfile(path):
         raise FileNotFoundError(f'center_file "{path}" does not exist')
     if path.endswith('.npy'):
-        centers = np.load(path)
+        centers = np.load(path, allow_pickle=False)  # data, never code
     elif path.endswith('.mat'):
         from scipy.io import loadmat
         mat = {k: v for k, v in loadmat(path).items()

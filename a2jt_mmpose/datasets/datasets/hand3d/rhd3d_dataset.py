@@ -1,7 +1,6 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 import json
 import os.path as osp
-import pickle
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
@@ -11,6 +10,7 @@ from mmpose.codecs.utils import camera_to_pixel
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
+from ....utils.safe_pickle import UnsafePickleError, load_data_pickle
 from ...sample_seeding import SeededSampleMixin
 
 _PKG_DIR = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
@@ -223,8 +223,12 @@ class Rhd3DDataset(SeededSampleMixin, BaseCocoStyleDataset):
     def _load_pickle(self) -> Tuple[List[dict], List[dict]]:
         with get_local_path(self.ann_file) as path:
             try:
-                with open(path, 'rb') as f:
-                    annos = pickle.load(f)
+                # plain data only: a pickle naming any other global is
+                # refused before anything of it runs
+                annos = load_data_pickle(path)
+            except UnsafePickleError as e:
+                raise UnsafePickleError(f'ann_file "{self.ann_file}": {e}') \
+                    from None
             except Exception as e:  # truncated / not a pickle
                 raise ValueError(f'ann_file "{self.ann_file}" is not a '
                                  f'readable pickle: {e!r}') from e
