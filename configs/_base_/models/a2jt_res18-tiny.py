@@ -74,7 +74,7 @@ tiny_cosine_lr = dict(
 tiny_default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10),
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         interval=tiny_max_epochs,
         save_best=None,
         max_keep_ckpts=1))

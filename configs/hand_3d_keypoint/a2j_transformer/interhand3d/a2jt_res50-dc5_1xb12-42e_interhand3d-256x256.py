@@ -23,10 +23,13 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(base_batch_size=12)
 
+# checkpoints: mmengine's CheckpointHook arguments; every save goes to a
+# temporary file, is fsynced and renamed, and replaced checkpoints are
+# removed only after it (a kill during a save loses no checkpoint)
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     checkpoint=dict(
-        type='CheckpointHook',
+        type='AtomicCheckpointHook',
         interval=1,
         max_keep_ckpts=3,
         save_best='MPJPE_all',
