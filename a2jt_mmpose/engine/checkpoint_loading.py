@@ -58,8 +58,11 @@ CHECKPOINT_GLOBALS = frozenset(_TORCH_GLOBALS | NUMPY_GLOBALS | {
 def _history_buffer_getattr(obj, name):
     """The only ``getattr`` a checkpoint may call: a ``HistoryBuffer``
     pickles its statistics methods as ``getattr(HistoryBuffer, 'mean')``."""
-    if obj is HistoryBuffer and isinstance(name, str) and \
-            name in HistoryBuffer._statistics_methods:
+    # HistoryBuffer's own statistics (registered in _statistics_methods only
+    # once a buffer has been made) and any registered since
+    methods = {'min', 'max', 'current', 'mean'} | set(
+        HistoryBuffer._statistics_methods)
+    if obj is HistoryBuffer and isinstance(name, str) and name in methods:
         return getattr(obj, name)
     raise UnsafePickleError(
         f'the global "builtins.getattr" is allowed only as getattr('
