@@ -31,6 +31,7 @@ instead (it runs the file's code: only for files you made yourself).
 import os
 import os.path as osp
 import pickle
+import threading
 import zipfile
 
 import torch
@@ -42,6 +43,9 @@ from ..utils.safe_pickle import (NUMPY_GLOBALS, UnsafePickleError,
                                  check_pickle_globals)
 
 TRUST_ENV = 'A2JT_TRUST_CHECKPOINTS'
+# torch's safe_globals() edits one process-wide set: two threads loading at
+# once would remove each other's entries
+_LOAD_LOCK = threading.Lock()
 
 #: torch's own weights_only globals, less the one that calls a function the
 #: file chooses
@@ -144,7 +148,7 @@ def load_from_local(filename: str, map_location=None) -> dict:
             f'{e}. If you made the file yourself and trust it, set '
             f'{TRUST_ENV}=1 to load it fully.') from None
     try:
-        with torch.serialization.safe_globals(_safe_globals()):
+        with _LOAD_LOCK, torch.serialization.safe_globals(_safe_globals()):
             return torch.load(
                 filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:

@@ -1,0 +1,202 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+"""SIGKILL a real training process at 12 moments spread across a checkpoint
+save (before the write, inside it, between write, rename, the new
+last_checkpoint and the removal of the rotated-out file; max_keep_ckpts=1,
+so the save replaces epoch_1.pth by epoch_2.pth): afterwards
+``last_checkpoint`` names a complete checkpoint and ``--resume`` finishes
+the run from it; no checkpoint is lost."""
+import os
+import os.path as osp
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from unittest import TestCase
+
+import pytest
+
+from conftest import REPO_ROOT, TINY_CONFIG, options_to_argv, real_data_options
+
+# tools/train.py on a slow disk: every file write takes 10 steps of DELAY s
+# and every rename / removal waits DELAY s first, so that a save lasts long
+# enough to be hit at any of its steps
+LAUNCHER = '''
+import os, os.path as osp, runpy, sys, time
+from mmengine.fileio.backends.local_backend import LocalBackend
+
+DELAY = float(os.environ['SLOW_DISK_DELAY'])
+
+
+def put(self, obj, filepath):
+    os.makedirs(osp.dirname(str(filepath)) or '.', exist_ok=True)
+    step = max(1, len(obj) // 10)
+    with open(filepath, 'wb') as f:
+        for i in range(0, len(obj), step):
+            f.write(obj[i:i + step])
+            f.flush()
+            time.sleep(DELAY)
+
+
+def slow(fn):
+    def wrapped(*args, **kwargs):
+        time.sleep(DELAY)
+        return fn(*args, **kwargs)
+    return wrapped
+
+
+LocalBackend.put = put
+os.replace = slow(os.replace)
+os.remove = slow(os.remove)
+sys.argv = [sys.argv[1]] + sys.argv[2:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+'''
+DELAY = 0.05
+SAVE_LINE = 'Saving checkpoint at 2 epochs'
+
+
+def command(work_dir, max_epochs, hook, resume=False):
+    opts = real_data_options(batch_size=2)
+    opts.update({
+        'randomness.seed': 0,
+        'train_cfg.max_epochs': max_epochs,
+        'train_cfg.val_interval': 100,
+        'default_hooks.checkpoint.type': hook,
+        'default_hooks.checkpoint.interval': 1,
+        'default_hooks.checkpoint.max_keep_ckpts': 1,
+    })
+    launcher = osp.join(work_dir, 'launch.py')
+    with open(launcher, 'w') as f:
+        f.write(LAUNCHER)
+    cmd = [sys.executable, launcher, osp.join(REPO_ROOT, 'tools', 'train.py'),
+           TINY_CONFIG, '--work-dir', work_dir]
+    if resume:
+        cmd.append('--resume')
+    return cmd + ['--cfg-options'] + options_to_argv(opts)
+
+
+def environment():
+    return dict(os.environ, PYTHONPATH=REPO_ROOT, OMP_NUM_THREADS='1',
+                SLOW_DISK_DELAY=str(DELAY), PYTHONUNBUFFERED='1')
+
+
+def kill_during_save(work_dir, delay, hook):
+    """Train 2 epochs; SIGKILL ``delay`` s after the epoch-2 save starts."""
+    proc = subprocess.Popen(
+        command(work_dir, 2, hook), cwd=work_dir, env=environment(),
+        text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    killed = threading.Event()
+    for line in proc.stdout:
+        if SAVE_LINE in line and not killed.is_set():
+            timer = threading.Timer(delay, lambda: (
+                killed.set(), proc.send_signal(signal.SIGKILL)))
+            timer.start()
+            break
+    proc.stdout.read()
+    proc.wait()
+    return proc.returncode
+
+
+def save_duration(hook):
+    """Seconds from the epoch-2 "Saving checkpoint" line to the removal of
+    the checkpoint it replaces (the end of the save), in an uninterrupted
+    run."""
+    work_dir = tempfile.mkdtemp()
+    try:
+        proc = subprocess.Popen(
+            command(work_dir, 2, hook), cwd=work_dir, env=environment(),
+            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        start = end = None
+        for line in proc.stdout:
+            if SAVE_LINE in line:
+                start = time.time()
+            elif start and end is None and 'Removed the replaced' in line:
+                end = time.time()
+        proc.wait()
+        assert start and end, 'no epoch-2 save seen'
+        return end - start
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def complete_checkpoints(work_dir):
+    """The checkpoints of the work dir that load completely."""
+    from a2jt_mmpose.engine.checkpoint_loading import load_from_local
+    ok = []
+    for name in sorted(os.listdir(work_dir)):
+        if name.endswith('.pth'):
+            try:
+                load_from_local(osp.join(work_dir, name))
+                ok.append(name)
+            except Exception:
+                pass
+    return ok
+
+
+def sweep(hook, delays):
+    """One row per kill moment: what survived and whether --resume worked
+    (two moments at a time, one per core)."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda d: kill_and_resume(hook, d), delays))
+
+
+def kill_and_resume(hook, delay):
+    """Kill a run ``delay`` s into its epoch-2 save, then resume it."""
+    work_dir = tempfile.mkdtemp()
+    try:
+        code = kill_during_save(work_dir, delay, hook)
+        complete = complete_checkpoints(work_dir)
+        last = osp.join(work_dir, 'last_checkpoint')
+        named = open(last).read().strip() if osp.exists(last) else ''
+        resume = subprocess.run(
+            command(work_dir, 2, hook, resume=True), cwd=work_dir,
+            env=environment(), text=True, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT)
+        return dict(
+            delay=delay, killed=code == -signal.SIGKILL,
+            complete=complete, last_checkpoint=osp.basename(named),
+            last_is_complete=osp.basename(named) in complete,
+            resumed=resume.returncode == 0,
+            resumed_from=[w for w in ('epoch_1', 'epoch_2')
+                          if f'{w}.pth' in named],
+            finished='epoch_2.pth' in complete_checkpoints(work_dir),
+            log=resume.stdout[-2000:])
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+@pytest.mark.slow
+class TestKillDuringSave(TestCase):
+
+    def test_no_checkpoint_is_lost(self):
+        # a save here (10 write steps of the ~160 MB file, fsync, rename,
+        # last_checkpoint, removal of epoch_1) takes about 2 s: 12 moments
+        # from its start to 10 % past its measured end
+        duration = save_duration('AtomicCheckpointHook')
+        delays = [1.1 * duration * i / 11 for i in range(12)]
+        rows = sweep('AtomicCheckpointHook', delays)
+        for row in rows:
+            where = f'kill {row["delay"]:.1f} s into the save: {row}'
+            self.assertTrue(row['killed'], where)
+            self.assertTrue(row['complete'], where)
+            self.assertTrue(row['last_is_complete'], where)
+            self.assertTrue(row['resumed'] and row['finished'], where)
+            # no partial file is left named as a checkpoint
+            self.assertTrue(
+                set(row['complete']) <= {'epoch_1.pth', 'epoch_2.pth'}, where)
+        # the sweep spans the save: some kills before the new checkpoint
+        # was complete (resume from epoch 1), some after (from epoch 2)
+        froms = {tuple(r['resumed_from']) for r in rows}
+        self.assertIn(('epoch_1', ), froms)
+        self.assertIn(('epoch_2', ), froms)
+
+
+if __name__ == '__main__':  # the same sweep with another hook, for reports
+    duration = save_duration('AtomicCheckpointHook')
+    for row in sweep(sys.argv[1], [1.1 * duration * i / 11
+                                   for i in range(12)]):
+        row.pop('log')
+        print(row)
