@@ -1,5 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-"""SIGKILL a real training process at 12 moments spread across a checkpoint
+"""SIGKILL a real training process at each of the 14 moments of a checkpoint
 save (before the write, inside it, between write, rename, the new
 last_checkpoint and the removal of the rotated-out file; max_keep_ckpts=1,
 so the save replaces epoch_1.pth by epoch_2.pth): afterwards
@@ -12,17 +12,16 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from unittest import TestCase
 
 import pytest
 
 from conftest import REPO_ROOT, TINY_CONFIG, options_to_argv, real_data_options
 
-# tools/train.py on a slow disk: every file write takes 10 steps of DELAY s
-# and every rename / removal waits DELAY s first, so that a save lasts long
-# enough to be hit at any of its steps
+# tools/train.py on a slow disk: a file is written in 10 steps, and before
+# each step, each rename and each removal the process prints "@@step <what>"
+# and waits DELAY s, so that a kill on reading the k-th line lands exactly
+# before that step
 LAUNCHER = '''
 import os, os.path as osp, runpy, sys, time
 from mmengine.fileio.backends.local_backend import LocalBackend
@@ -30,19 +29,24 @@ from mmengine.fileio.backends.local_backend import LocalBackend
 DELAY = float(os.environ['SLOW_DISK_DELAY'])
 
 
+def step(what):
+    print(f'@@step {what}', flush=True)
+    time.sleep(DELAY)
+
+
 def put(self, obj, filepath):
     os.makedirs(osp.dirname(str(filepath)) or '.', exist_ok=True)
-    step = max(1, len(obj) // 10)
+    size = max(1, len(obj) // 10)
     with open(filepath, 'wb') as f:
-        for i in range(0, len(obj), step):
-            f.write(obj[i:i + step])
+        for i in range(0, len(obj), size):
+            step(f'write {osp.basename(str(filepath))} {i // size}')
+            f.write(obj[i:i + size])
             f.flush()
-            time.sleep(DELAY)
 
 
 def slow(fn):
     def wrapped(*args, **kwargs):
-        time.sleep(DELAY)
+        step(f'{fn.__name__} {osp.basename(str(args[-1]))}')
         return fn(*args, **kwargs)
     return wrapped
 
@@ -53,8 +57,12 @@ os.remove = slow(os.remove)
 sys.argv = [sys.argv[1]] + sys.argv[2:]
 runpy.run_path(sys.argv[0], run_name='__main__')
 '''
-DELAY = 0.05
+DELAY = 0.2
 SAVE_LINE = 'Saving checkpoint at 2 epochs'
+#: steps of the epoch-2 save with max_keep_ckpts=1: 10 writes of the
+#: temporary file, its rename to epoch_2.pth, the rename of the new
+#: last_checkpoint, the removal of epoch_1.pth
+SAVE_STEPS = 13
 
 
 def command(work_dir, max_epochs, hook, resume=False):
@@ -82,43 +90,24 @@ def environment():
                 SLOW_DISK_DELAY=str(DELAY), PYTHONUNBUFFERED='1')
 
 
-def kill_during_save(work_dir, delay, hook):
-    """Train 2 epochs; SIGKILL ``delay`` s after the epoch-2 save starts."""
+def kill_during_save(work_dir, step, hook):
+    """Train 2 epochs; SIGKILL just before step ``step`` (1-based) of the
+    epoch-2 save (``SAVE_STEPS + 1``: once the save is over)."""
     proc = subprocess.Popen(
         command(work_dir, 2, hook), cwd=work_dir, env=environment(),
         text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    killed = threading.Event()
+    seen, steps, what = False, 0, 'after the save'
     for line in proc.stdout:
-        if SAVE_LINE in line and not killed.is_set():
-            timer = threading.Timer(delay, lambda: (
-                killed.set(), proc.send_signal(signal.SIGKILL)))
-            timer.start()
-            break
+        seen = seen or SAVE_LINE in line
+        if seen and (line.startswith('@@step') or 'Epoch(val)' in line):
+            steps += 1
+            if steps == step:
+                what = line.strip()
+                proc.send_signal(signal.SIGKILL)
+                break
     proc.stdout.read()
     proc.wait()
-    return proc.returncode
-
-
-def save_duration(hook):
-    """Seconds from the epoch-2 "Saving checkpoint" line to the removal of
-    the checkpoint it replaces (the end of the save), in an uninterrupted
-    run."""
-    work_dir = tempfile.mkdtemp()
-    try:
-        proc = subprocess.Popen(
-            command(work_dir, 2, hook), cwd=work_dir, env=environment(),
-            text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        start = end = None
-        for line in proc.stdout:
-            if SAVE_LINE in line:
-                start = time.time()
-            elif start and end is None and 'Removed the replaced' in line:
-                end = time.time()
-        proc.wait()
-        assert start and end, 'no epoch-2 save seen'
-        return end - start
-    finally:
-        shutil.rmtree(work_dir, ignore_errors=True)
+    return proc.returncode, what
 
 
 def complete_checkpoints(work_dir):
@@ -135,19 +124,19 @@ def complete_checkpoints(work_dir):
     return ok
 
 
-def sweep(hook, delays):
+def sweep(hook, steps):
     """One row per kill moment: what survived and whether --resume worked
     (two moments at a time, one per core)."""
     from concurrent.futures import ThreadPoolExecutor
     with ThreadPoolExecutor(2) as pool:
-        return list(pool.map(lambda d: kill_and_resume(hook, d), delays))
+        return list(pool.map(lambda k: kill_and_resume(hook, k), steps))
 
 
-def kill_and_resume(hook, delay):
-    """Kill a run ``delay`` s into its epoch-2 save, then resume it."""
+def kill_and_resume(hook, step):
+    """Kill a run at step ``step`` of its epoch-2 save, then resume it."""
     work_dir = tempfile.mkdtemp()
     try:
-        code = kill_during_save(work_dir, delay, hook)
+        code, what = kill_during_save(work_dir, step, hook)
         complete = complete_checkpoints(work_dir)
         last = osp.join(work_dir, 'last_checkpoint')
         named = open(last).read().strip() if osp.exists(last) else ''
@@ -156,7 +145,7 @@ def kill_and_resume(hook, delay):
             env=environment(), text=True, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT)
         return dict(
-            delay=delay, killed=code == -signal.SIGKILL,
+            step=step, at=what, killed=code == -signal.SIGKILL,
             complete=complete, last_checkpoint=osp.basename(named),
             last_is_complete=osp.basename(named) in complete,
             resumed=resume.returncode == 0,
@@ -172,14 +161,9 @@ def kill_and_resume(hook, delay):
 class TestKillDuringSave(TestCase):
 
     def test_no_checkpoint_is_lost(self):
-        # a save here (10 write steps of the ~160 MB file, fsync, rename,
-        # last_checkpoint, removal of epoch_1) takes about 2 s: 12 moments
-        # from its start to 10 % past its measured end
-        duration = save_duration('AtomicCheckpointHook')
-        delays = [1.1 * duration * i / 11 for i in range(12)]
-        rows = sweep('AtomicCheckpointHook', delays)
+        rows = sweep('AtomicCheckpointHook', range(1, SAVE_STEPS + 2))
         for row in rows:
-            where = f'kill {row["delay"]:.1f} s into the save: {row}'
+            where = f'kill before step {row["step"]} ({row["at"]}): {row}'
             self.assertTrue(row['killed'], where)
             self.assertTrue(row['complete'], where)
             self.assertTrue(row['last_is_complete'], where)
@@ -195,8 +179,6 @@ class TestKillDuringSave(TestCase):
 
 
 if __name__ == '__main__':  # the same sweep with another hook, for reports
-    duration = save_duration('AtomicCheckpointHook')
-    for row in sweep(sys.argv[1], [1.1 * duration * i / 11
-                                   for i in range(12)]):
+    for row in sweep(sys.argv[1], range(1, SAVE_STEPS + 2)):
         row.pop('log')
         print(row)

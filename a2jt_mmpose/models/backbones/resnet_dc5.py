@@ -3,6 +3,8 @@ from mmpose.models.backbones import ResNet
 from mmpose.models.backbones.resnet import BasicBlock
 from mmpose.registry import MODELS
 
+from ..utils.state_dict_check import check_state_dict
+
 
 @MODELS.register_module()
 class ResNetDC5(ResNet):
@@ -45,3 +47,10 @@ class ResNetDC5(ResNet):
                 conv.dilation = (previous, previous)
                 conv.padding = (previous, previous)
             previous = dilation
+        self._register_load_state_dict_pre_hook(self._check_checkpoint)
+
+    def _check_checkpoint(self, state_dict, prefix, *args, **kwargs):
+        """Refuse a checkpoint of another depth or layout (mmengine loads
+        with ``strict=False`` and would only warn)."""
+        check_state_dict(self, state_dict, prefix,
+                         f'model.backbone (depth={self.depth})')

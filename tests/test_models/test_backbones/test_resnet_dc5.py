@@ -59,3 +59,19 @@ class TestResNetDC5(TestCase):
         feats = m(torch.rand(1, 3, 64, 64))
         self.assertEqual([tuple(f.shape[1:]) for f in feats],
                          [(128, 8, 8), (256, 4, 4), (512, 4, 4)])
+
+
+def test_checkpoint_of_another_depth_is_refused():
+    import pytest
+    from a2jt_mmpose.models.backbones.resnet_dc5 import ResNetDC5
+    res18 = ResNetDC5(depth=18, out_indices=(1, 2, 3)).state_dict()
+    with pytest.raises(ValueError,
+                       match=r'model\.backbone \(depth=34\).*keys missing'):
+        ResNetDC5(depth=34, out_indices=(1, 2, 3)).load_state_dict(
+            res18, strict=False)
+    # torchvision's ResNet-50 (what init_cfg=Pretrained torchvision://
+    # resnet50 loads) has every key of the depth-50 backbone
+    import torchvision
+    tv = torchvision.models.resnet50(weights=None).state_dict()
+    ResNetDC5(depth=50, out_indices=(1, 2, 3)).load_state_dict(
+        tv, strict=False)

@@ -6,6 +6,7 @@ import numpy as np
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 
 from ....codecs.depth_camera import cube_box, uvd_to_xyz, xyz_to_uvd
+from ...sample_errors import NameSampleOnErrorMixin
 from ...sample_seeding import SeededSampleMixin
 
 _REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
@@ -72,7 +73,8 @@ def load_center_file(path: str, num: int,
     return centers
 
 
-class BaseDepthHandDataset(SeededSampleMixin, BaseCocoStyleDataset):
+class BaseDepthHandDataset(SeededSampleMixin, NameSampleOnErrorMixin,
+                           BaseCocoStyleDataset):
     """Common part of the single-hand depth datasets (not registered).
 
     Subclasses implement :meth:`_read_frames` and return, for every frame,

@@ -1,17 +1,20 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
+import json
 import os.path as osp
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
-from mmengine.fileio import exists
+from mmengine.fileio import exists, get_local_path
 from mmpose.datasets import InterHand3DDataset
 from mmpose.registry import DATASETS
 
+from ...sample_errors import NameSampleOnErrorMixin
 from ...sample_seeding import SeededSampleMixin
 
 
 @DATASETS.register_module()
-class CheckedInterHand3DDataset(SeededSampleMixin, InterHand3DDataset):
+class CheckedInterHand3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
+                                InterHand3DDataset):
     """mmpose's ``InterHand3DDataset`` with input validation.
 
     Reads the official InterHand2.6M layout unchanged
@@ -27,7 +30,13 @@ class CheckedInterHand3DDataset(SeededSampleMixin, InterHand3DDataset):
     - an image whose capture, camera or frame is absent from the camera or
       joint file (``KeyError``);
     - NaN / inf world coordinates of a joint marked valid (``ValueError``
-      with the joint file, capture, frame and joint indices).
+      with the joint file, capture, frame and joint indices);
+    - NaN / inf in a camera (``campos``, ``camrot``, ``focal``, ``princpt``)
+      or a box, a focal length or box side <= 0, wrong shapes
+      (``ValueError`` with the file, the image id and path);
+    - a file that is no valid JSON (``ValueError`` with the config key,
+      the file and the position);
+    - a split with no sample (``ValueError`` with the ann_file).
     """
 
     def __init__(self,
@@ -54,6 +63,59 @@ class CheckedInterHand3DDataset(SeededSampleMixin, InterHand3DDataset):
             data_root=data_root,
             **kwargs)
 
+    def _load_annotations(self):
+        try:
+            instances, images = super()._load_annotations()
+            self._num_read = (len(images), len(instances))
+            return instances, images
+        except json.JSONDecodeError:
+            pass
+        # find the culprit (only on this error path: the files are large)
+        for key, path in (('ann_file', self.ann_file),
+                          ('camera_param_file', self.camera_param_file),
+                          ('joint_file', self.joint_file)):
+            with get_local_path(path) as local_path:
+                with open(local_path) as f:
+                    try:
+                        json.load(f)
+                    except json.JSONDecodeError as e:
+                        raise ValueError(
+                            f'{self.__class__.__name__}: {key} "{path}" is '
+                            f'not valid JSON (line {e.lineno} column '
+                            f'{e.colno}: {e.msg}): truncated or corrupt?'
+                        ) from None
+        raise RuntimeError('unreachable: a JSON error without a bad file')
+
+    def load_data_list(self) -> List[dict]:
+        data_list = super().load_data_list()
+        if not data_list:
+            num_images, num_instances = self._num_read
+            raise ValueError(
+                f'{self.__class__.__name__}: no sample in ann_file '
+                f'"{self.ann_file}" ({num_images} images, {num_instances} '
+                f'annotations read): an empty split, or every annotation '
+                f'filtered out')
+        return data_list
+
+    def _check_numbers(self, img: dict, where: str) -> None:
+        """Cameras and the box of one image: finite, right shapes, > 0."""
+        capture, camera = str(img.get('capture')), img.get('camera')
+        cams = self.cameras[capture]
+        for key, shape in (('campos', (3, )), ('camrot', (3, 3)),
+                           ('focal', (2, )), ('princpt', (2, ))):
+            value = np.asarray(cams[key][camera], dtype=np.float64)
+            if value.shape != shape or not np.isfinite(value).all():
+                raise ValueError(
+                    f'camera {key} of capture {capture} camera {camera} '
+                    f'({where}) in camera_param_file '
+                    f'"{self._files["camera_param_file"]}" is {value.tolist()}'
+                    f': expected {shape} finite numbers')
+            if key == 'focal' and (value <= 0).any():
+                raise ValueError(
+                    f'camera focal of capture {capture} camera {camera} '
+                    f'({where}) in "{self._files["camera_param_file"]}" is '
+                    f'{value.tolist()}: must be > 0')
+
     def parse_data_info(self, raw_data_info: dict) -> Optional[dict]:
         img = raw_data_info['raw_img_info']
         ann = raw_data_info['raw_ann_info']
@@ -73,6 +135,16 @@ class CheckedInterHand3DDataset(SeededSampleMixin, InterHand3DDataset):
                 f'frame {frame} of capture {capture} (image '
                 f'{img.get("file_name")}) has no world_coord in joint_file '
                 f'"{self._files["joint_file"]}"')
+        where = f'image id {img.get("id")} "{img.get("file_name")}"'
+        self._check_numbers(img, where)
+        bbox = np.asarray(ann.get('bbox', ()), dtype=np.float64).reshape(-1)
+        if self.use_gt_root_depth and (
+                bbox.shape != (4, ) or not np.isfinite(bbox).all()
+                or (bbox[2:] <= 0).any()):
+            raise ValueError(
+                f'bbox of annotation {ann.get("id")} ({where}) in ann_file '
+                f'"{self.ann_file}" is {bbox.tolist()}: expected finite '
+                f'(x, y, w, h) with w, h > 0')
         world = np.asarray(joints['world_coord'], dtype=np.float64)
         valid = np.asarray(ann['joint_valid'], dtype=np.float64).reshape(-1)
         if world.shape != (len(valid), 3):

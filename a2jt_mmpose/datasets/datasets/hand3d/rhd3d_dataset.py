@@ -11,6 +11,7 @@ from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
 from ....utils.safe_pickle import UnsafePickleError, load_data_pickle
+from ...sample_errors import NameSampleOnErrorMixin
 from ...sample_seeding import SeededSampleMixin
 
 _PKG_DIR = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
@@ -35,7 +36,8 @@ BBOX_ENLARGE = 1.2
 
 
 @DATASETS.register_module()
-class Rhd3DDataset(SeededSampleMixin, BaseCocoStyleDataset):
+class Rhd3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
+                  BaseCocoStyleDataset):
     """Rendered Hand Pose dataset (RHD / "RHP") in 3D, for A2J-Transformer.
 
     Produces the samples of ``CheckedInterHand3DDataset`` (same keys, same
