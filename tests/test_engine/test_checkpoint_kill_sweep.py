@@ -1,5 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-"""SIGKILL a real training process at each of the 14 moments of a checkpoint
+"""SIGKILL a real training process at each of the 15 moments of a checkpoint
 save (before the write, inside it, between write, rename, the new
 last_checkpoint and the removal of the rotated-out file; max_keep_ckpts=1,
 so the save replaces epoch_1.pth by epoch_2.pth): afterwards
@@ -59,10 +59,10 @@ runpy.run_path(sys.argv[0], run_name='__main__')
 '''
 DELAY = 0.2
 SAVE_LINE = 'Saving checkpoint at 2 epochs'
-#: steps of the epoch-2 save with max_keep_ckpts=1: 10 writes of the
-#: temporary file, its rename to epoch_2.pth, the rename of the new
-#: last_checkpoint, the removal of epoch_1.pth
-SAVE_STEPS = 13
+#: steps of the epoch-2 save with max_keep_ckpts=1: 11 writes of the
+#: temporary file (10 tenths and the rest), its rename to epoch_2.pth, the
+#: rename of the new last_checkpoint, the removal of epoch_1.pth
+SAVE_STEPS = 14
 
 
 def command(work_dir, max_epochs, hook, resume=False):
