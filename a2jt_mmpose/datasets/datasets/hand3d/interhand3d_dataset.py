@@ -68,8 +68,8 @@ class CheckedInterHand3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
             instances, images = super()._load_annotations()
             self._num_read = (len(images), len(instances))
             return instances, images
-        except json.JSONDecodeError:
-            pass
+        except json.JSONDecodeError as e:
+            error = e
         # find the culprit (only on this error path: the files are large)
         for key, path in (('ann_file', self.ann_file),
                           ('camera_param_file', self.camera_param_file),
@@ -84,7 +84,7 @@ class CheckedInterHand3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
                             f'not valid JSON (line {e.lineno} column '
                             f'{e.colno}: {e.msg}): truncated or corrupt?'
                         ) from None
-        raise RuntimeError('unreachable: a JSON error without a bad file')
+        raise error  # from another file (e.g. a RootNet result)
 
     def load_data_list(self) -> List[dict]:
         data_list = super().load_data_list()
@@ -98,7 +98,8 @@ class CheckedInterHand3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
         return data_list
 
     def _check_numbers(self, img: dict, where: str) -> None:
-        """Cameras and the box of one image: finite, right shapes, > 0."""
+        """The camera of one image: finite values of the right shapes, focal
+        lengths > 0."""
         capture, camera = str(img.get('capture')), img.get('camera')
         cams = self.cameras[capture]
         for key, shape in (('campos', (3, )), ('camrot', (3, 3)),
