@@ -9,6 +9,9 @@
 keypoints; ``<out-dir>/visualizations`` holds the 2-D overlay + 3-D skeleton
 pictures (videos for video input) and ``<out-dir>/predictions`` one json per
 image. Without ``--checkpoint`` the model has random weights (a smoke run).
+An input that does not decode (an empty or non-image file, a broken video)
+is reported by name and skipped; the others are processed, and the exit
+status is then non-zero.
 The whole image is the hand box unless ``--bboxes`` gives one.
 
 With the hand-type head (the InterHand config) every frame also prints which
@@ -18,6 +21,7 @@ the paper model) both hands are reported and the left root is placed at the
 right root's depth.
 """
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -53,6 +57,10 @@ def main(argv=None):
     if 'hand3d' not in osp.basename(args.config):
         sys.exit('MMPoseInferencer picks its 3D hand inferencer by "hand3d" '
                  f'in the config name; "{args.config}" has none')
+    inputs, failed = readable_inputs(args.input)
+    if not inputs:
+        sys.exit(f'no readable image or video in "{args.input}": ' +
+                 ('; '.join(failed) or 'none found'))
     from mmpose.apis import MMPoseInferencer
     inferencer = MMPoseInferencer(
         pose3d=args.config,
@@ -64,12 +72,50 @@ def main(argv=None):
         call_args['bboxes'] = SameBoxForEveryInput(args.bboxes)
     samples = keep_data_samples(inferencer.inferencer)
     count = 0
-    for _ in inferencer(args.input, **call_args):
-        count += 1
-        for sample in samples:
-            print(f'frame {count}: {describe_hands(sample.pred_instances)}')
+    for path in inputs:
+        for _ in inferencer(path, **call_args):
+            count += 1
+            for sample in samples:
+                print(f'frame {count}: '
+                      f'{describe_hands(sample.pred_instances)}')
     print(f'{count} result(s) in {args.out_dir}/visualizations and '
           f'{args.out_dir}/predictions')
+    if failed:
+        sys.exit(f'{len(failed)} input(s) could not be read and were '
+                 f'skipped: ' + '; '.join(failed))
+
+
+def readable_inputs(path: str):
+    """The images / videos of ``path`` (a file or a folder, in name order,
+    as mmpose's inferencer lists them) that decode, and a message for each
+    one that does not (an empty file, a text file named .jpg, a broken
+    video): those are reported, not passed to mmpose, whose error would not
+    name them and would drop the files after them."""
+    import mimetypes
+
+    import cv2
+    names = sorted(os.listdir(path)) if osp.isdir(path) else [path]
+    files = [osp.join(path, n) if osp.isdir(path) else n for n in names]
+    inputs, failed = [], []
+    for file in files:
+        kind = (mimetypes.guess_type(file)[0] or '').split('/')[0]
+        if kind not in ('image', 'video'):
+            if not osp.isdir(path):
+                failed.append(f'"{file}": neither an image nor a video')
+            continue
+        if kind == 'image':
+            ok = osp.getsize(file) > 0 and cv2.imread(file) is not None
+        else:
+            cap = cv2.VideoCapture(file)
+            ok = cap.isOpened() and cap.read()[0]
+            cap.release()
+        if ok:
+            inputs.append(file)
+        else:
+            failed.append(f'"{file}": cannot be decoded as {kind}')
+            print(f'skipped {file}: cannot be decoded as {kind}',
+                  file=sys.stderr)
+    return inputs, failed
 
 
 class SameBoxForEveryInput:

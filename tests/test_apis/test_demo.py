@@ -123,3 +123,39 @@ def test_demo_on_a_video(capsys, tmp_path):
         frames = json.load(f)
     assert len(frames) == 3
     assert all(len(f['instances'][0]['keypoints']) == 42 for f in frames)
+
+
+def test_demo_skips_undecodable_files_and_fails_at_the_end(tmp_path, capsys):
+    # a text file named .jpg and an empty .png between two real images
+    import shutil
+
+    from conftest import TINY_CONFIG
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    shutil.copy(osp.join(INTERHAND_MINI, 'image2017.jpg'), folder / 'a.jpg')
+    (folder / 'b.jpg').write_text('not an image')
+    (folder / 'c.png').write_bytes(b'')
+    shutil.copy(osp.join(INTERHAND_MINI, 'image29590.jpg'), folder / 'd.jpg')
+    out_dir = tmp_path / 'out'
+    demo = load_demo()
+    with pytest.raises(SystemExit) as exc:
+        demo.main([str(folder), '--config', TINY_CONFIG, '--out-dir',
+                   str(out_dir), '--no-progress'])
+    msg = str(exc.value.code)
+    assert msg.startswith('2 input(s) could not be read')
+    assert 'b.jpg": cannot be decoded as image' in msg
+    assert 'c.png": cannot be decoded as image' in msg
+    # the files after the bad ones were processed
+    assert sorted(os.listdir(out_dir / 'predictions')) == ['a.json', 'd.json']
+    assert '2 result(s)' in capsys.readouterr().out
+
+
+def test_demo_refuses_a_broken_video_before_writing(tmp_path):
+    video = tmp_path / 'clip.mp4'
+    video.write_bytes(b'\x00' * 1000)
+    out_dir = tmp_path / 'out'
+    demo = load_demo()
+    with pytest.raises(SystemExit, match=r'clip\.mp4": cannot be decoded as '
+                       'video'):
+        demo.main([str(video), '--out-dir', str(out_dir), '--no-progress'])
+    assert not out_dir.exists()
