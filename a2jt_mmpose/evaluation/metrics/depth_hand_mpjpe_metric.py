@@ -7,6 +7,7 @@ from mmengine.logging import MMLogger
 from mmpose.registry import METRICS
 
 from ...codecs.depth_camera import uvd_to_xyz
+from .interhand_mpjpe_metric import check_finite
 
 
 def depth_prediction_to_xyz(data_sample: dict) -> np.ndarray:
@@ -67,6 +68,8 @@ class DepthHandMPJPEMetric(BaseMetric):
                     f'{gt_cam.shape} differ (img_id '
                     f'{data_sample.get("img_id")})')
             mask = np.asarray(gt['keypoints_visible']).reshape(-1) > 0
+            check_finite(self, data_sample, mask, pred=pred[0],
+                         keypoints_cam=gt_cam[0])
             diff = pred[0] - gt_cam[0]
             self.results.append(
                 dict(

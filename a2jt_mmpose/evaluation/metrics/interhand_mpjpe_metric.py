@@ -104,9 +104,10 @@ class InterHandMPJPEMetric(BaseMetric):
                     f'{self.__class__.__name__} needs 42 x 3 keypoints, got '
                     f'prediction {pred.shape} and keypoints_cam '
                     f'{gt_cam.shape} (img_id {data_sample.get("img_id")})')
-            _check_finite(data_sample, pred=pred[0], keypoints_cam=gt_cam[0],
-                          abs_depth=abs_depth, focal=focal,
-                          principal_pt=princpt, mask=mask[0])
+            check_finite(self, data_sample, pred=pred[0],
+                         keypoints_cam=gt_cam[0],
+                         abs_depth=abs_depth, focal=focal,
+                         principal_pt=princpt, mask=mask[0])
             for (hand, root), depth in zip(_HANDS, abs_depth.reshape(-1)):
                 pred[:, hand, 2] += depth
             pred_cam = pixel_to_camera(pred, focal[0], focal[1], princpt[0],
@@ -224,10 +225,12 @@ def pooled_mean(error: np.ndarray, mask: np.ndarray) -> float:
     return float(error[mask].mean())
 
 
-def _check_finite(data_sample: dict, mask: np.ndarray, **arrays) -> None:
+def check_finite(metric, data_sample: dict, mask: np.ndarray,
+                 **arrays) -> None:
     """Refuse NaN / inf in a sample's prediction or ground truth (at its
     scored joints ``mask`` ``(K,)`` for the ``(K, 3)`` arrays), naming the
-    sample: a NaN would turn every MPJPE into ``nan`` without a word."""
+    metric and the sample: a NaN would turn every MPJPE into ``nan``
+    without a word."""
     for name, value in arrays.items():
         value = np.asarray(value, dtype=np.float64)
         if value.ndim == 2 and value.shape[0] == mask.shape[0]:
@@ -237,6 +240,6 @@ def _check_finite(data_sample: dict, mask: np.ndarray, **arrays) -> None:
             bad = [] if np.isfinite(value).all() else ['all']
         if bad:
             raise ValueError(
-                f'InterHandMPJPEMetric: {name} holds NaN/inf (joints {bad}) '
+                f'{type(metric).__name__}: {name} holds NaN/inf (joints {bad}) '
                 f'for img_id {data_sample.get("img_id")} '
                 f'"{data_sample.get("img_path")}"')

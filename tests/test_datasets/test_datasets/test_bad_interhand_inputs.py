@@ -120,17 +120,25 @@ class TestBadInterHandInput(TestCase):
 class TestMetricRefusesNaN(TestCase):
 
     def test_nan_prediction_names_the_sample(self):
+        from a2jt_mmpose.evaluation.metrics import (DepthHandMPJPEMetric,
+                                                    InterHandMPJPEMetric)
         from a2jt_mmpose.evaluation.metrics.interhand_mpjpe_metric import \
-            _check_finite
+            check_finite
+        metric = InterHandMPJPEMetric()
         mask = np.ones(42, bool)
         mask[5] = False
         pred = np.zeros((42, 3))
         pred[5] = np.nan  # not scored: fine
-        _check_finite(dict(img_id=7), mask, pred=pred)
+        check_finite(metric, dict(img_id=7), mask, pred=pred)
         pred[9, 2] = np.inf
         with self.assertRaisesRegex(
-                ValueError, r'pred holds NaN/inf \(joints \[9\]\) for img_id '
-                r'7 "a\.jpg"'):
-            _check_finite(dict(img_id=7, img_path='a.jpg'), mask, pred=pred)
+                ValueError, r'InterHandMPJPEMetric: pred holds NaN/inf '
+                r'\(joints \[9\]\) for img_id 7 "a\.jpg"'):
+            check_finite(metric, dict(img_id=7, img_path='a.jpg'), mask,
+                         pred=pred)
         with self.assertRaisesRegex(ValueError, r'focal holds NaN'):
-            _check_finite(dict(img_id=7), mask, focal=np.array([np.nan, 1.]))
+            check_finite(metric, dict(img_id=7), mask,
+                         focal=np.array([np.nan, 1.]))
+        with self.assertRaisesRegex(ValueError, 'DepthHandMPJPEMetric'):
+            check_finite(DepthHandMPJPEMetric(), dict(img_id=1), mask[:14],
+                         pred=np.full((14, 3), np.nan))
