@@ -21,9 +21,11 @@ the paper model) both hands are reported and the left root is placed at the
 right root's depth.
 """
 import argparse
-import os
 import os.path as osp
 import sys
+
+from a2jt_mmpose.apis import (SameBoxForEveryInput, describe_hands,
+                              keep_data_samples, readable_inputs)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(
@@ -58,6 +60,8 @@ def main(argv=None):
         sys.exit('MMPoseInferencer picks its 3D hand inferencer by "hand3d" '
                  f'in the config name; "{args.config}" has none')
     inputs, failed = readable_inputs(args.input)
+    for reason in failed:
+        print(f'skipped {reason}', file=sys.stderr)
     if not inputs:
         sys.exit(f'no readable image or video in "{args.input}": ' +
                  ('; '.join(failed) or 'none found'))
@@ -83,105 +87,6 @@ def main(argv=None):
     if failed:
         sys.exit(f'{len(failed)} input(s) could not be read and were '
                  f'skipped: ' + '; '.join(failed))
-
-
-def readable_inputs(path: str):
-    """The images / videos of ``path`` (a file or a folder, in name order,
-    as mmpose's inferencer lists them) that decode, and a message for each
-    one that does not (an empty file, a text file named .jpg, a broken
-    video): those are reported, not passed to mmpose, whose error would not
-    name them and would drop the files after them."""
-    import mimetypes
-
-    import cv2
-    names = sorted(os.listdir(path)) if osp.isdir(path) else [path]
-    files = [osp.join(path, n) if osp.isdir(path) else n for n in names]
-    inputs, failed = [], []
-    for file in files:
-        kind = (mimetypes.guess_type(file)[0] or '').split('/')[0]
-        if kind not in ('image', 'video'):
-            if not osp.isdir(path):
-                failed.append(f'"{file}": neither an image nor a video')
-            continue
-        if kind == 'image':
-            ok = osp.getsize(file) > 0 and cv2.imread(file) is not None
-        else:
-            cap = cv2.VideoCapture(file)
-            ok = cap.isOpened() and cap.read()[0]
-            cap.release()
-        if ok:
-            inputs.append(file)
-        else:
-            failed.append(f'"{file}": cannot be decoded as {kind}')
-            print(f'skipped {file}: cannot be decoded as {kind}',
-                  file=sys.stderr)
-    return inputs, failed
-
-
-class SameBoxForEveryInput:
-    """``bboxes`` for mmpose's inferencers: one hand box for every image of
-    a folder or frame of a video.
-
-    mmpose indexes ``bboxes`` by the input's position (``bboxes[i]``) and
-    its 3D hand inferencer reads each box as ``(x1, y1, x2, y2, score)``
-    rows of an array, so a plain ``[[x1, y1, x2, y2]]`` fails (a list has no
-    ``[None, :4]``) and would cover the first input only.
-
-    Args:
-        box (Sequence[float]): ``(x1, y1, x2, y2)`` in pixels.
-    """
-
-    def __init__(self, box) -> None:
-        import numpy as np
-        box = np.asarray(box, np.float32).reshape(-1)
-        if box.shape != (4, ) or not np.isfinite(box).all() or \
-                box[2] <= box[0] or box[3] <= box[1]:
-            raise ValueError(f'--bboxes needs x1 y1 x2 y2 with x2 > x1 and '
-                             f'y2 > y1, got {box.tolist()}')
-        self.rows = np.concatenate([box, [1.]])[None].astype(np.float32)
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __getitem__(self, index: int):
-        return self.rows
-
-
-def keep_data_samples(inferencer) -> list:
-    """Keep the model's data samples of the latest frame (their
-    ``pred_instances`` hold ``hand_type``, ``hand_type_scores`` and
-    ``rel_root_depth``, which the json predictions leave out)."""
-    samples = []
-    forward = inferencer.forward
-
-    def forward_and_keep(*args, **kwargs):
-        samples[:] = forward(*args, **kwargs)
-        return samples
-
-    inferencer.forward = forward_and_keep
-    return samples
-
-
-def describe_hands(pred_instances) -> str:
-    """E.g. ``right (p=0.97); left absent (p=0.02); left root +35 mm``."""
-    import numpy as np
-    parts = []
-    for i in range(len(pred_instances)):
-        flag = pred_instances.get('hand_type_predicted')
-        if flag is None or not flag[i]:
-            text = 'right, left (hand type not predicted: both assumed)'
-        else:
-            text = '; '.join(
-                f'{name}{"" if present else " absent"} (p={prob:.2f})'
-                for name, present, prob in zip(
-                    ('right', 'left'), pred_instances.hand_type[i],
-                    pred_instances.hand_type_scores[i]))
-        flag = pred_instances.get('rel_root_depth_predicted')
-        if flag is not None and flag[i]:
-            depth = np.asarray(pred_instances.rel_root_depth).reshape(-1)[i]
-            text += f'; left root {float(depth):+.0f} mm (depth vs right)'
-        parts.append(text)
-    return ' | '.join(parts)
 
 
 if __name__ == '__main__':

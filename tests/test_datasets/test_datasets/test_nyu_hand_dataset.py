@@ -113,3 +113,14 @@ def test_a2j_mat_center_file(nyu_root, tmp_path):
     savemat(path, dict(centre=centers, other=centers))
     with pytest.raises(KeyError, match='centre_pixel'):
         _build(nyu_root, center_file=path)
+
+
+def test_truncated_mat_is_named(nyu_root, tmp_path):
+    src = osp.join(nyu_root, 'train', 'joint_data.mat')
+    with open(src, 'rb') as f:
+        head = f.read(300)
+    (tmp_path / 'joint_data.mat').write_bytes(head)
+    # scipy alone says "OSError: could not read bytes"
+    with pytest.raises(ValueError, match=r'NYUHandDataset: ann_file ".*'
+                       r'joint_data.mat" is not a readable MATLAB file'):
+        NYUHandDataset(data_root=str(tmp_path), ann_file='joint_data.mat')

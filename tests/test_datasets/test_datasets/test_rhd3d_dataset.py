@@ -167,6 +167,50 @@ class TestRhd3DDatasetJson(TestCase):
         finally:
             shutil.rmtree(tmp)
 
+    def test_bad_numbers_and_empty_split(self):
+        """A NaN or empty box, a NaN or zero focal length, a NaN principal
+        point and an empty split are refused naming the annotation and the
+        file (they used to give NaN joints or mmengine's "need at least one
+        array to concatenate")."""
+        tmp = tempfile.mkdtemp()
+        try:
+            with open(osp.join(RHD_MINI, 'test_rhd.json')) as f:
+                raw = json.load(f)
+            path = osp.join(tmp, 'test_rhd.json')
+            nan = float('nan')
+            cases = [
+                (('annotations', 1, 'bbox'), [nan, 1., 2., 3.],
+                 r'annotation 1111 .*test_rhd.json.*: bbox is \[nan'),
+                (('annotations', 0, 'bbox'), [1., 1., 0., 5.],
+                 r'annotation 111 .*bbox is \[1.0, 1.0, 0.0, 5.0\]'),
+                (('images', 2, 'cam_param', 'focal'), [0., 0.],
+                 r'annotation 11111 .*focal is \[0.0, 0.0\]: expected '
+                 r'finite \(fx, fy\) > 0'),
+                (('images', 0, 'cam_param', 'focal'), [nan, 300.],
+                 r'annotation 111 .*focal is \[nan, 300.0\]'),
+                (('images', 0, 'cam_param', 'princpt'), [nan, 1.],
+                 r'annotation 111 .*princpt is \[nan, 1.0\]'),
+            ]
+            for keys, value, match in cases:
+                bad = json.loads(json.dumps(raw))
+                node = bad
+                for key in keys[:-1]:
+                    node = node[key]
+                node[keys[-1]] = value
+                with open(path, 'w') as f:
+                    json.dump(bad, f)
+                with self.assertRaisesRegex(ValueError, match):
+                    build_json(data_root=tmp)
+            bad = dict(raw, annotations=[])
+            with open(path, 'w') as f:
+                json.dump(bad, f)
+            with self.assertRaisesRegex(
+                    ValueError, r'Rhd3DDataset: no sample in ann_file '
+                    r'".*test_rhd.json" \(3 images, 0 hands kept\)'):
+                build_json(data_root=tmp)
+        finally:
+            shutil.rmtree(tmp)
+
     def test_corrupt_image_names_the_file(self):
         tmp = tempfile.mkdtemp()
         try:

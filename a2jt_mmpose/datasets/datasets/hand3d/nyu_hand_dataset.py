@@ -74,7 +74,13 @@ class NYUHandDataset(BaseDepthHandDataset):
             raise FileNotFoundError(
                 f'{self.__class__.__name__}: ann_file "{self.ann_file}" '
                 'does not exist')
-        mat = loadmat(self.ann_file)
+        try:
+            mat = loadmat(self.ann_file)
+        except Exception as e:  # truncated, corrupt, not a .mat
+            raise ValueError(
+                f'{self.__class__.__name__}: ann_file "{self.ann_file}" is '
+                f'not a readable MATLAB file ({type(e).__name__}: {e}): '
+                f'truncated or corrupt?') from e
         arrays = {}
         for key in ('joint_uvd', 'joint_xyz'):
             if key not in mat:

@@ -156,9 +156,20 @@ class Rhd3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
 
     # ------------------------------------------------------------ loading
     def _load_annotations(self) -> Tuple[List[dict], List[dict]]:
-        if self.layout == 'json':
-            return self._load_json()
-        return self._load_pickle()
+        instances, images = (self._load_json() if self.layout == 'json' else
+                             self._load_pickle())
+        self._num_read = (len(images), len(instances))
+        return instances, images
+
+    def load_data_list(self) -> List[dict]:
+        data_list = super().load_data_list()
+        if not data_list:
+            num_images, num_instances = self._num_read
+            raise ValueError(
+                f'{self.__class__.__name__}: no sample in ann_file '
+                f'"{self.ann_file}" ({num_images} images, {num_instances} '
+                f'hands kept): an empty split, or every hand filtered out')
+        return data_list
 
     def _load_json(self) -> Tuple[List[dict], List[dict]]:
         with get_local_path(self.ann_file) as path:
@@ -314,6 +325,11 @@ class Rhd3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
                        where: str, iscrowd: int = 0) -> dict:
         """One topdown sample from camera-space joints (42, 3) in mm (model
         order), their validity (42,) and the hands present (right, left)."""
+        _check_camera(focal, princpt, where)
+        if bbox_xywh is not None and (not np.isfinite(bbox_xywh).all()
+                                      or (bbox_xywh[2:] <= 0).any()):
+            raise ValueError(f'{where}: bbox is {bbox_xywh.tolist()}: '
+                             f'expected finite (x, y, w, h) with w, h > 0')
         bad = np.flatnonzero(valid & ~np.isfinite(cam).all(1))
         if len(bad):
             raise ValueError(f'{where}: NaN/inf coordinates at valid joints '
@@ -363,6 +379,18 @@ class Rhd3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
             bbox_score=np.ones(1, np.float32),
             num_keypoints=42,
             iscrowd=int(iscrowd))
+
+
+def _check_camera(focal: np.ndarray, princpt: np.ndarray,
+                  where: str) -> None:
+    """Finite focal lengths > 0 and a finite principal point (pixels)."""
+    if not np.isfinite(focal).all() or (focal <= 0).any():
+        raise ValueError(f'{where}: focal is {np.asarray(focal).tolist()}: '
+                         f'expected finite (fx, fy) > 0 (pixels)')
+    if not np.isfinite(princpt).all():
+        raise ValueError(f'{where}: princpt is '
+                         f'{np.asarray(princpt).tolist()}: expected finite '
+                         f'(cx, cy) (pixels)')
 
 
 def _require(obj: dict, keys: Sequence[str], where: str) -> None:
