@@ -6,13 +6,24 @@ import sys
 import pytest
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SHARED_DATA = osp.join(osp.dirname(REPO_ROOT), 'shared', 'data')
-INTERHAND_MINI = osp.join(SHARED_DATA, 'interhand2.6m_mini')
-RHD_MINI = osp.join(SHARED_DATA, 'rhd_mini')
+TEST_DATA = osp.join(REPO_ROOT, 'tests', 'data')
+#: 4 real InterHand2.6M frames with their annotation, camera and joint files
+INTERHAND_MINI = osp.join(TEST_DATA, 'interhand2.6m_mini')
+#: 3 real RHD images with mmpose's converted annotation json
+RHD_MINI = osp.join(TEST_DATA, 'rhd_mini')
+#: key, shape and dtype of every entry of an official checkpoint
+OFFICIAL_KEYS = osp.join(TEST_DATA, 'official_checkpoint_keys.txt')
+#: the output-parity fixture (official outputs), beside the checkout when
+#: the team's shared folder is there; tests that need it skip otherwise
+PARITY_DIR = osp.join(
+    osp.dirname(REPO_ROOT), 'shared', 'reference', 'parity')
 CONFIG_DIR = osp.join(REPO_ROOT, 'configs', 'hand_3d_keypoint',
                       'a2j_transformer', 'interhand3d')
-FULL_CONFIG = osp.join(CONFIG_DIR,
-                       'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py')
+#: the paper model on InterHand2.6M
+PAPER_CONFIG = osp.join(CONFIG_DIR,
+                        'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py')
+#: the paper model + hand-type and relative-root-depth heads
+EXTENSION_CONFIG = PAPER_CONFIG.replace('.py', '_hand-type-root-depth.py')
 TINY_CONFIG = osp.join(
     CONFIG_DIR, 'a2jt_res18-tiny_1xb16-3e_synthetic-interhand3d-128x128.py')
 
@@ -32,11 +43,20 @@ def load_tool(*parts):
     return module
 
 
+def official_checkpoint_shapes():
+    """``{key: shape}`` of an official checkpoint, in its order."""
+    shapes = {}
+    with open(OFFICIAL_KEYS) as f:
+        for line in f:
+            if line.startswith('#'):
+                continue
+            key, shape, _ = line.split()
+            shapes[key] = tuple(int(s) for s in shape.split(',') if s)
+    return shapes
+
+
 def interhand_mini_split(prefix='test_interhand2.6m'):
     """Dataset kwargs that read the real InterHand2.6M sample files."""
-    if not osp.isdir(INTERHAND_MINI):
-        pytest.fail(f'the real InterHand2.6M samples are missing: '
-                    f'{INTERHAND_MINI} (../shared/data of the checkout)')
     return dict(
         data_root=INTERHAND_MINI,
         ann_file=f'{prefix}_data.json',

@@ -14,11 +14,12 @@ is reported by name and skipped; the others are processed, and the exit
 status is then non-zero.
 The whole image is the hand box unless ``--bboxes`` gives one.
 
-With the hand-type head (the InterHand config) every frame also prints which
-hands are present with their probabilities; the joints of an absent hand get
-score 0 in the json and are not drawn. Without it (``..._official-heads.py``,
-the paper model) both hands are reported and the left root is placed at the
-right root's depth.
+The default config is the paper model (use it with checkpoints converted
+from the official code): both hands are reported and the left root is placed
+at the right root's depth. With the hand-type and root-depth heads
+(``..._hand-type-root-depth.py``) every frame also prints which hands are
+present with their probabilities; the joints of an absent hand get score 0
+in the json and are not drawn.
 """
 import argparse
 import os.path as osp

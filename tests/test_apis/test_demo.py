@@ -6,7 +6,7 @@ import tempfile
 
 import pytest
 
-from conftest import INTERHAND_MINI, load_tool
+from conftest import EXTENSION_CONFIG, INTERHAND_MINI, load_tool
 
 
 def load_demo():
@@ -17,9 +17,10 @@ def load_demo():
 def test_demo_on_a_folder(capsys):
     demo = load_demo()
     with tempfile.TemporaryDirectory() as tmp:
-        demo.main([INTERHAND_MINI, '--out-dir', tmp, '--no-progress'])
+        demo.main([INTERHAND_MINI, '--config', EXTENSION_CONFIG, '--out-dir',
+                   tmp, '--no-progress'])
         out = capsys.readouterr().out
-        # the hand-type and root-depth heads of the InterHand config
+        # the hand-type and root-depth heads of the extension config
         assert out.count('(p=') == 2 * 4 and 'frame 4: ' in out
         assert out.count('mm (depth vs right)') == 4
         vis = sorted(os.listdir(osp.join(tmp, 'visualizations')))

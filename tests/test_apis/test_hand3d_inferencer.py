@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from mmpose.apis import MMPoseInferencer
 
-from conftest import FULL_CONFIG, INTERHAND_MINI
+from conftest import EXTENSION_CONFIG, INTERHAND_MINI
 
 
 class TestHand3DInferencer(TestCase):
@@ -18,7 +18,7 @@ class TestHand3DInferencer(TestCase):
         (its name holds 'hand3d'), works offline with random weights and
         returns 42 x 3 keypoints for the whole image and saves the
         visualisation."""
-        inferencer = MMPoseInferencer(pose3d=FULL_CONFIG, device='cpu')
+        inferencer = MMPoseInferencer(pose3d=EXTENSION_CONFIG, device='cpu')
         self.assertEqual(type(inferencer.inferencer).__name__,
                          'Hand3DInferencer')
         img = osp.join(INTERHAND_MINI, 'image29590.jpg')
@@ -50,7 +50,7 @@ class TestSingleHandInference(TestCase):
         import torch
         from mpl_toolkits.mplot3d import Axes3D
 
-        inferencer = MMPoseInferencer(pose3d=FULL_CONFIG, device='cpu')
+        inferencer = MMPoseInferencer(pose3d=EXTENSION_CONFIG, device='cpu')
         inner = inferencer.inferencer
         head = inner.model.head
         with torch.no_grad():
@@ -112,7 +112,7 @@ class TestGivenBoxes(TestCase):
         canvas = np.zeros((320, 320, 3), np.uint8)
         x1, y1 = 64, 48
         canvas[y1:y1 + 192, x1:x1 + 192] = hand
-        inferencer = MMPoseInferencer(pose3d=FULL_CONFIG, device='cpu')
+        inferencer = MMPoseInferencer(pose3d=EXTENSION_CONFIG, device='cpu')
         alone = next(inferencer(hand))['predictions'][0][0]
         # one array of (x1, y1, x2, y2, score) rows per input
         box = np.array([[x1, y1, x1 + 192, y1 + 192, 1.]], np.float32)

@@ -145,5 +145,5 @@ def test_mim_search_reads_the_index():
     for name, row in info.items():
         assert row['config'] == expected[name]
         assert 'weight' not in row or row['weight'] != row['weight']  # NaN
-    paper = info['a2jt_res50-dc5_1xb12-42e_interhand3d-256x256_official-heads']
+    paper = info['a2jt_res50-dc5_1xb12-42e_interhand3d-256x256']
     assert paper['interhand2.6m (paper-reported)/mpjpe-all'] == 9.63

@@ -3,7 +3,6 @@
 of every key and shape of an official checkpoint (no official weights can be
 downloaded here)."""
 import os.path as osp
-import re
 import tempfile
 from unittest import TestCase
 
@@ -13,24 +12,20 @@ from mmengine.runner import load_checkpoint
 from mmpose.registry import MODELS
 
 from a2jt_mmpose.models.utils.official_checkpoint import (
+    PAPER_CONFIG as PAPER_CONFIG_PATH, convert_official_checkpoint,
     convert_official_state_dict, map_official_key)
-from conftest import FULL_CONFIG, SHARED_DATA, load_tool
+from conftest import (EXTENSION_CONFIG, PAPER_CONFIG,
+                      official_checkpoint_shapes)
 
 # the paper model: the official checkpoint has no hand-type / root-depth
 # heads (an extension of the InterHand config)
-PAPER_CONFIG = FULL_CONFIG.replace('.py', '_official-heads.py')
-LISTING = osp.join(
-    osp.dirname(SHARED_DATA), 'reference', 'official_state_dict.md')
 
 
 def official_state_dict():
-    rows = re.findall(r'^\| `(module\.[^`]+)` \| \(([0-9, ]*)\) \| float32',
-                      open(LISTING).read(), re.M)
     g = torch.Generator().manual_seed(0)
     return {
-        key: torch.randn(
-            *[int(s) for s in shape.split(',') if s.strip()], generator=g)
-        for key, shape in rows
+        key: torch.randn(*shape, generator=g)
+        for key, shape in official_checkpoint_shapes().items()
     }
 
 
@@ -93,30 +88,29 @@ class TestOfficialConverter(TestCase):
                                         build_model().state_dict())
 
     def test_command_line_writes_an_mmengine_checkpoint(self):
-        tool = load_tool('model_converters', 'a2jt_official_to_mmpose.py')
         official = official_state_dict()
         with tempfile.TemporaryDirectory() as tmp:
             src = osp.join(tmp, 'snapshot_0.pth.tar')
             dst = osp.join(tmp, 'converted.pth')
             torch.save(dict(epoch=0, network=official, optimizer={}), src)
-            meta = tool.convert(src, dst, PAPER_CONFIG)
+            meta = convert_official_checkpoint(src, dst, PAPER_CONFIG)
             self.assertEqual(meta['dataset_meta']['num_keypoints'], 42)
             model = build_model()
             ckpt = load_checkpoint(model, dst, map_location='cpu')
         self.assertEqual(ckpt['meta']['official_epoch'], 0)
         torch.testing.assert_close(model.neck.anchors,
                                    official['module.refpoint_embed.weight'])
-        self.assertEqual(tool.DEFAULT_CONFIG, PAPER_CONFIG)
+        self.assertTrue(PAPER_CONFIG.endswith(PAPER_CONFIG_PATH))
 
     def test_config_with_extension_heads_is_refused(self):
         """The InterHand config's hand-type / root-depth heads have no
         official weights: the converter names the config to use."""
-        tool = load_tool('model_converters', 'a2jt_official_to_mmpose.py')
         with tempfile.TemporaryDirectory() as tmp:
             src = osp.join(tmp, 'snapshot_0.pth.tar')
             torch.save(dict(epoch=0, network={}), src)
-            with self.assertRaisesRegex(ValueError, '_official-heads.py'):
-                tool.convert(src, osp.join(tmp, 'x.pth'), FULL_CONFIG)
+            with self.assertRaisesRegex(ValueError, r'interhand3d-256x256\.py'):
+                convert_official_checkpoint(src, osp.join(tmp, 'x.pth'),
+                                            EXTENSION_CONFIG)
         with self.assertRaisesRegex(KeyError, 'hand_type_head'):
             convert_official_state_dict(official_state_dict(),
-                                        build_model(FULL_CONFIG).state_dict())
+                                        build_model(EXTENSION_CONFIG).state_dict())

@@ -91,8 +91,11 @@ class AnchorRefinementNeck(BaseModule):
         num_anchors (int, optional): if given, must equal the number of
             anchors that ``anchor_cfg`` produces (a guard for configs that
             change one and forget the other).
-        anchor_position_scale (Sequence[float]): divisors of ``(x, y, z)``
-            before the sine encoding of the anchors. Official: 256 for all.
+        anchor_position_scale (Sequence[float], optional): divisors of
+            ``(x, y, z)`` before the sine encoding of the anchors. Defaults
+            to ``(input_w, input_h, 256)``: the input size in pixels and the
+            official 256 for z (InterHand2.6M: 256 for all three, as the
+            official code).
         encoder (dict): config of mmpose's
             ``DeformableDetrTransformerEncoder`` (num_layers, layer_cfg).
         decoder (dict): ``num_layers`` and ``layer_cfg`` of the anchor
@@ -129,7 +132,7 @@ class AnchorRefinementNeck(BaseModule):
                      num_in_plane=16, stride=16.,
                      depths=(63.5, 127.5, 191.5)),
                  num_anchors: Optional[int] = None,
-                 anchor_position_scale: Sequence[float] = (256., 256., 256.),
+                 anchor_position_scale: Optional[Sequence[float]] = None,
                  encoder: dict = dict(
                      num_layers=6,
                      layer_cfg=dict(self_attn_cfg=_MSDA, ffn_cfg=_FFN)),
@@ -165,6 +168,9 @@ class AnchorRefinementNeck(BaseModule):
             self.anchors = nn.Parameter(anchors)
         else:
             self.register_buffer('anchors', anchors)
+        if anchor_position_scale is None:
+            anchor_position_scale = (float(input_size[0]),
+                                     float(input_size[1]), 256.)
         self.register_buffer(
             'anchor_position_scale',
             torch.tensor(anchor_position_scale, dtype=torch.float32),

@@ -9,7 +9,7 @@ depth values.
 """
 import math
 import warnings
-from typing import Optional, Sequence, Union
+from typing import List, Optional, Sequence, Union
 
 import torch
 from torch import Tensor
@@ -18,8 +18,10 @@ from torch import Tensor
 def generate_anchors(num_in_plane: Union[int, Sequence[int]] = 16,
                      stride: Optional[Union[float, Sequence[float]]] = 16.,
                      centre: Optional[Union[float, Sequence[float]]] = None,
-                     depths: Sequence[float] = (63.5, 127.5, 191.5),
-                     input_size: Optional[Sequence[int]] = None) -> Tensor:
+                     depths: Optional[Sequence[float]] = None,
+                     input_size: Optional[Sequence[int]] = None,
+                     num_depths: Optional[int] = None,
+                     depth_range: Sequence[float] = (-0.5, 255.5)) -> Tensor:
     """Build the 3D anchor table.
 
     The in-plane positions along each axis are ``start + stride * k`` for
@@ -40,10 +42,19 @@ def generate_anchors(num_in_plane: Union[int, Sequence[int]] = 16,
             over ``input_size`` (``stride = input_size / n``).
         centre (float | Sequence[float], optional): grid centre in input
             pixels. Defaults to the input centre ``(input_size - 1) / 2``.
-        depths (Sequence[float]): depth values (depth bins or mm).
+        depths (Sequence[float], optional): depth values (depth bins or
+            mm), given explicitly. Leave ``None`` to use ``num_depths``.
         input_size (Sequence[int], optional): ``(w, h)`` of the network input.
             Required when ``stride`` or ``centre`` is ``None``; defaults to
             ``n * stride`` otherwise.
+        num_depths (int, optional): that many depths spread evenly inside
+            ``depth_range`` (see :func:`even_depths`); defaults to 3 when
+            ``depths`` is ``None`` as well.
+        depth_range (Sequence[float]): ``(low, high)`` ends of the depth axis
+            for ``num_depths``: the edges of the codec's depth bins (bins
+            ``0 .. 255`` have their centres at integers, so their edges are
+            ``-0.5`` and ``255.5``: 3 depths give the official ``63.5, 127.5,
+            191.5``), or millimetres for the depth codec.
 
     Returns:
         Tensor: anchors of shape ``(n_y * n_x * n_depth, 3)``, float32.
@@ -57,6 +68,12 @@ def generate_anchors(num_in_plane: Union[int, Sequence[int]] = 16,
     n_x, n_y = _pair(num_in_plane, 'num_in_plane')
     if n_x < 1 or n_y < 1:
         raise ValueError(f'num_in_plane must be >= 1, got {num_in_plane}')
+    if depths is not None and num_depths is not None:
+        raise ValueError(f'give depths or num_depths, not both (got depths='
+                         f'{depths}, num_depths={num_depths})')
+    if depths is None:
+        depths = even_depths(3 if num_depths is None else num_depths,
+                             depth_range)
     depths = [float(d) for d in depths]
     if len(depths) < 1:
         raise ValueError('depths must hold at least one depth value')
@@ -103,6 +120,32 @@ def generate_anchors(num_in_plane: Union[int, Sequence[int]] = 16,
                 f'{ys.min().item():g}..{ys.max().item():g}): reduce stride '
                 f'or num_in_plane, or move centre')
     return anchors.float()
+
+
+def even_depths(num_depths: int, depth_range: Sequence[float]) -> List[float]:
+    """``num_depths`` values that split ``depth_range`` into equal parts,
+    the ends excluded: ``low + (high - low) * k / (num_depths + 1)`` for
+    ``k = 1 .. num_depths``.
+
+    Args:
+        num_depths (int): number of anchor depths (>= 1).
+        depth_range (Sequence[float]): ``(low, high)``, depth bins or mm.
+
+    Returns:
+        list[float]: e.g. 3 over ``(-0.5, 255.5)`` -> ``[63.5, 127.5, 191.5]``;
+        5 -> ``[42.17, 84.83, 127.5, 170.17, 212.83]`` (paper Table 7).
+    """
+    if not isinstance(num_depths, int) or num_depths < 1:
+        raise ValueError(f'num_depths must be an integer >= 1, got '
+                         f'{num_depths!r}')
+    low, high = (float(v) for v in _pair(depth_range, 'depth_range'))
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        raise ValueError(f'depth_range must be finite (low, high) with high '
+                         f'> low, got {depth_range}')
+    return [
+        low + (high - low) * k / (num_depths + 1)
+        for k in range(1, num_depths + 1)
+    ]
 
 
 def _pair(value, name):

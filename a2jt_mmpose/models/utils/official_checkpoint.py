@@ -3,14 +3,21 @@
 
 The official ``snapshot_*.pth.tar`` holds ``{'epoch', 'network',
 'optimizer'}``; ``network`` is the state dict of the model wrapped in
-``nn.DataParallel`` (every key starts with ``module.``). See
-``tools/model_converters/a2jt_official_to_mmpose.py`` for the command line.
+``nn.DataParallel`` (every key starts with ``module.``).
+:func:`convert_official_checkpoint` writes an mmengine checkpoint from it;
+``tools/model_converters/a2jt_official_to_mmpose.py`` is its command line.
 """
+import os.path as osp
 import re
 from collections import OrderedDict
 from typing import Dict, List, Tuple
 
+import torch
 from torch import Tensor
+
+#: the paper-model config that converted official checkpoints are used with
+PAPER_CONFIG = ('configs/hand_3d_keypoint/a2j_transformer/interhand3d/'
+                'a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py')
 
 # official sub-key -> ours, inside one encoder / decoder layer
 _ENCODER_LAYER = {
@@ -116,3 +123,57 @@ def convert_official_state_dict(
         raise KeyError(f'{len(missing)} keys of the model are not in the '
                        f'official checkpoint, e.g. {missing[:5]}')
     return OrderedDict((k, out[k]) for k in reference)
+
+
+def convert_official_checkpoint(src: str, dst: str, config: str) -> dict:
+    """Convert an official ``snapshot_*.pth.tar`` to an mmengine checkpoint.
+
+    Every official key is mapped or dropped on purpose (the dead box MLPs,
+    :data:`DROPPED`), every key of the model built from ``config`` is
+    filled, shapes are checked, the (possibly trained) anchor table is
+    carried over, and ``meta.dataset_meta`` is added, so the result works
+    with ``mim test -C``, ``init_model`` and the inferencers. The snapshot
+    is read with the package's safe loader (no code from the file runs).
+
+    Args:
+        src (str): the official snapshot.
+        dst (str): the mmengine checkpoint to write.
+        config (str): a paper-model config (no hand-type / root-depth
+            heads: the official model has none), e.g. :data:`PAPER_CONFIG`.
+
+    Returns:
+        dict: the checkpoint's ``meta`` (``dataset_meta``,
+        ``converted_from``, ``official_epoch``).
+    """
+    from mmengine.config import Config
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from mmpose.registry import DATASETS, MODELS
+    from mmpose.utils import register_all_modules
+
+    from ...engine.checkpoint_loading import load_from_local
+    register_all_modules()
+    cfg = Config.fromfile(config)
+    extra = [k for k in ('hand_type_head', 'root_depth_head')
+             if cfg.model.head.get(k)]
+    if extra:
+        raise ValueError(
+            f'{config} has model.head.{extra[0]}, which the official model '
+            f'does not have: use the paper-model config '
+            f'{osp.basename(PAPER_CONFIG)} (or a config without '
+            f'model.head.hand_type_head and model.head.root_depth_head)')
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    snapshot = load_from_local(src, map_location='cpu')
+    if not isinstance(snapshot, dict) or 'network' not in snapshot:
+        raise KeyError(f'"{src}" has no "network" entry: not an official '
+                       'A2J-Transformer snapshot')
+    state = convert_official_state_dict(snapshot['network'],
+                                        model.state_dict())
+    model.load_state_dict(state, strict=True)
+    dataset_cls = DATASETS.get(cfg.dataset_type)
+    meta = dict(
+        dataset_meta=parse_pose_metainfo(dataset_cls.METAINFO),
+        converted_from=osp.basename(src),
+        official_epoch=snapshot.get('epoch'))
+    torch.save(dict(meta=meta, state_dict=state), dst)
+    return meta

@@ -6,7 +6,7 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from conftest import FULL_CONFIG, TINY_CONFIG
+from conftest import PAPER_CONFIG, TINY_CONFIG
 
 
 def tiny_neck_cfg():
@@ -30,7 +30,7 @@ class TestAnchorRefinementNeck(TestCase):
         self.assertEqual(start.tolist(), [0, 256, 320, 384])
 
     def test_full_neck_parameters(self):
-        cfg = Config.fromfile(FULL_CONFIG).model.neck
+        cfg = Config.fromfile(PAPER_CONFIG).model.neck
         neck = MODELS.build(cfg)
         n = sum(p.numel() for p in neck.parameters())
         # official: input proj 5,639,168 + transformer 11,753,996 - dead box
@@ -99,7 +99,10 @@ class TestAnchorRefinementNeck(TestCase):
         for change, pattern in (
                 (dict(stride=0.), 'stride must be > 0'),
                 (dict(stride=-8.), 'stride must be > 0'),
-                (dict(depths=(63.5, float('nan'))), 'depths must be finite'),
+                (dict(depths=(63.5, float('nan')), num_depths=None),
+                 'depths must be finite'),
+                (dict(depths=(63.5, )), 'give depths or num_depths, not both'),
+                (dict(num_depths=0), 'num_depths must be an integer >= 1'),
                 (dict(stride=64.), 'outside the 128 x 128 input')):
             cfg = tiny_neck_cfg()
             cfg.anchor_cfg.update(change)

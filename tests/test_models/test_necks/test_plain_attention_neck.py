@@ -7,9 +7,9 @@ from mmcv.cnn.bricks.transformer import MultiheadAttention
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from conftest import FULL_CONFIG, TINY_CONFIG
+from conftest import PAPER_CONFIG, TINY_CONFIG
 
-ABLATION = FULL_CONFIG.replace(
+ABLATION = PAPER_CONFIG.replace(
     'interhand3d-256x256.py',
     'interhand3d-256x256_plain-attention.py').replace(
         '/interhand3d/a2jt', '/interhand3d/ablations/a2jt')
@@ -68,7 +68,7 @@ class TestPlainAttentionNeck(TestCase):
         self.assertEqual(n, 2 + 3 * 2)  # 2 encoder + 3 decoder layers x 2
 
     def test_ablation_config_parameters(self):
-        full = MODELS.build(Config.fromfile(FULL_CONFIG).model.neck)
+        full = MODELS.build(Config.fromfile(PAPER_CONFIG).model.neck)
         plain = MODELS.build(Config.fromfile(ABLATION).model.neck)
         n_full = sum(p.numel() for p in full.parameters())
         n_plain = sum(p.numel() for p in plain.parameters())

@@ -8,10 +8,9 @@ from mmengine.structures import InstanceData
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
-from conftest import FULL_CONFIG, TINY_CONFIG
+from conftest import EXTENSION_CONFIG, PAPER_CONFIG, TINY_CONFIG
 
 # the paper model (no hand-type / root-depth extension heads)
-PAPER_CONFIG = FULL_CONFIG.replace('.py', '_official-heads.py')
 
 
 def build(config):
@@ -64,7 +63,7 @@ class TestA2JTransformer(TestCase):
                              (6, 1, 42, 3))
         # the extension heads of the InterHand config: 2 x (256 -> 256) +
         # (256 -> 2) + (256 -> 64) Linear layers
-        extended = build(FULL_CONFIG)
+        extended = build(EXTENSION_CONFIG)
         n_extra = sum(p.numel() for p in extended.parameters()) - n_all
         self.assertEqual(n_extra, 2 * 256 * 257 + 257 * 2 + 257 * 64)
 
@@ -135,15 +134,15 @@ class TestNoUninitialisedParameters(TestCase):
             t = real_empty(*args, **kwargs)
             return t.fill_(float('nan')) if t.is_floating_point() else t
 
-        cfg_dir = osp.dirname(osp.dirname(FULL_CONFIG))
+        cfg_dir = osp.dirname(osp.dirname(PAPER_CONFIG))
         ablations = glob.glob(
-            osp.join(osp.dirname(FULL_CONFIG), 'ablations', '*.py'))
-        configs = [FULL_CONFIG, TINY_CONFIG] + sorted(
+            osp.join(osp.dirname(PAPER_CONFIG), 'ablations', '*.py'))
+        configs = [PAPER_CONFIG, EXTENSION_CONFIG, TINY_CONFIG] + sorted(
             c for c in ablations
             if any(k in c for k in ('no-transformer', 'plain-attention',
                                     'direct-regression'))) + sorted(
             glob.glob(osp.join(cfg_dir, 'nyu', '*tiny*.py')))
-        self.assertEqual(len(configs), 6)
+        self.assertEqual(len(configs), 7)
         for config in configs:
             cfg = Config.fromfile(config).model
             cfg.backbone.init_cfg = None

@@ -61,3 +61,41 @@ class TestGenerateAnchors(TestCase):
             generate_anchors(4, None)
         with self.assertRaisesRegex(ValueError, 'pair'):
             generate_anchors((1, 2, 3), 16.)
+
+
+class TestEvenDepths(TestCase):
+    """Anchor depths from a count and a range (paper Table 7 and the
+    official grids), against the values written out by hand."""
+
+    def test_official_values(self):
+        from a2jt_mmpose.models.utils.anchors import even_depths
+        bins = (-0.5, 255.5)  # edges of 256 depth bins
+        self.assertEqual(even_depths(3, bins), [63.5, 127.5, 191.5])
+        self.assertEqual(even_depths(1, bins), [127.5])
+        self.assertEqual(even_depths(7, bins),
+                         [31.5, 63.5, 95.5, 127.5, 159.5, 191.5, 223.5])
+        # 256 / 6 bins apart: 42.1667, 84.8333, ...
+        for got, want in zip(even_depths(5, bins),
+                             (42.1666667, 84.8333333, 127.5, 170.1666667,
+                              212.8333333)):
+            self.assertAlmostEqual(got, want, places=6)
+        # NYU / HANDS 2017: -75, 0, +75 mm
+        self.assertEqual(even_depths(3, (-150., 150.)), [-75., 0., 75.])
+
+    def test_generate_anchors_default_is_the_official_grid(self):
+        self.assertTrue(
+            torch.equal(
+                generate_anchors(16, 16., input_size=(256, 256)),
+                generate_anchors(16, 16., depths=(63.5, 127.5, 191.5),
+                                 input_size=(256, 256))))
+
+    def test_bad_values(self):
+        from a2jt_mmpose.models.utils.anchors import even_depths
+        for num, rng, msg in ((0, (0, 1), 'num_depths'),
+                              (2.5, (0, 1), 'num_depths'),
+                              (3, (1., 1.), 'high > low'),
+                              (3, (0., float('inf')), 'finite')):
+            with self.assertRaisesRegex(ValueError, msg):
+                even_depths(num, rng)
+        with self.assertRaisesRegex(ValueError, 'not both'):
+            generate_anchors(4, 16., depths=(1., ), num_depths=1)

@@ -1,7 +1,10 @@
 # A2J-Transformer on NYU (depth, 14 joints), the settings of the official
-# nyu.py script; the model is the InterHand2.6M one except for the target
-# space, the anchors and the number of joints.
-_base_ = ['../interhand3d/a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py']
+# nyu.py script: the paper model with the depth target space, its anchors
+# and 14 joints.
+_base_ = [
+    '../../../_base_/default_runtime.py',
+    '../../../_base_/models/a2jt_res50-dc5.py'
+]
 
 # runtime: Adam 1e-4, weight decay 1e-4, batch 4, 45 epochs. The official
 # StepLR(15, 0.2) is stepped with the epoch index at the end of every epoch,
@@ -34,28 +37,25 @@ depth_half_window = 150.  # mm
 # relative depth normalisation; A2J's mean/std files are not released
 depth_mean, depth_std = 0., 75.
 
-# Anchors: depth -75 / 0 / +75 mm around the centre (official). In-plane:
-# 11 x 11 at 7.5 + 16 k px, which covers the 176 crop (HANDS 2017's
-# official grid). Deviation: the official NYU script keeps 16 x 16 spanning
-# 256 px (half the anchors lie outside the crop) and samples at anchor / 256;
-# here the sampling locations are anchor / 176 (the neck divides by
-# input_size) and the positional encoding uses (176, 176, 256).
-anchor_cfg = dict(num_in_plane=11, stride=16., depths=(-75., 0., 75.))
-
+# Anchors: depth -75 / 0 / +75 mm around the centre (official: 3 depths
+# splitting +-150 mm in four). In-plane: 11 x 11 at 7.5 + 16 k px, which
+# covers the 176 crop (HANDS 2017's official grid). Deviation: the official
+# NYU script keeps 16 x 16 spanning 256 px (half the anchors lie outside the
+# crop) and samples at anchor / 256; here the sampling locations are
+# anchor / 176 (the neck divides by input_size) and the positional encoding
+# uses (176, 176, 256).
 model = dict(
     # the pipeline normalises and replicates the depth to 3 channels
     data_preprocessor=dict(
         mean=[0., 0., 0.], std=[1., 1., 1.], bgr_to_rgb=False),
     neck=dict(
         input_size=input_size,
-        anchor_cfg=anchor_cfg,
-        anchor_position_scale=(176., 176., 256.)),
-    # one hand: no hand-type / root-depth extension heads
-    head=dict(
-        num_keypoints=14,
-        decoder=dict(codec, _delete_=True),
-        hand_type_head=None,
-        root_depth_head=None))
+        anchor_cfg=dict(
+            num_in_plane=11,
+            stride=16.,
+            num_depths=3,
+            depth_range=(-150., 150.))),
+    head=dict(num_keypoints=14, decoder=codec))
 
 dataset_type = 'NYUHandDataset'
 data_root = 'data/nyu/'
@@ -96,7 +96,6 @@ train_dataloader = dict(
     drop_last=False,
     sampler=dict(type='SeededSampler', shuffle=True),
     dataset=dict(
-        _delete_=True,
         type=dataset_type,
         data_root=data_root,
         ann_file='train/joint_data.mat',
@@ -112,7 +111,6 @@ val_dataloader = dict(
     drop_last=False,
     sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
     dataset=dict(
-        _delete_=True,
         type=dataset_type,
         data_root=data_root,
         ann_file='test/joint_data.mat',
@@ -121,5 +119,5 @@ val_dataloader = dict(
         pipeline=val_pipeline,
         test_mode=True))
 test_dataloader = val_dataloader
-val_evaluator = dict(_delete_=True, type='DepthHandMPJPEMetric')
+val_evaluator = dict(type='DepthHandMPJPEMetric')
 test_evaluator = val_evaluator

@@ -3,7 +3,7 @@
 # 256-256-256-126, x 256, + the crop centre / middle depth bin), one MLP per
 # decoder layer, every layer supervised with the joint estimation loss (no
 # anchor surrounding loss). The anchor refinement model is unchanged.
-_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256_official-heads.py']
+_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py']
 
 model = dict(
     head=dict(

@@ -4,7 +4,7 @@
 # -> 3x3 conv to 3 x 256 channels, one 256-vector per depth anchor of each
 # cell. The A2J head (offset / weight MLPs, softmax fusion) and the losses are
 # unchanged; there is one "layer" of anchor features instead of 6.
-_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256_official-heads.py']
+_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py']
 
 model = dict(
     neck=dict(
@@ -16,5 +16,5 @@ model = dict(
         feat_channels=256,
         num_convs=4,
         input_size={{_base_.input_size}},
-        anchor_cfg={{_base_.anchor_cfg}}),
+        anchor_cfg={{_base_.model.neck.anchor_cfg}}),
     head=dict(num_layers=1))

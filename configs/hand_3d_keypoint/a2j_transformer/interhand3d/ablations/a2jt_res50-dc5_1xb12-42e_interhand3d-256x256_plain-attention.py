@@ -3,7 +3,7 @@
 # all 1600 tokens of the 4 levels) and in the decoder cross-attention (the 768
 # anchor queries attend to all 1600 memory tokens; key = memory + its
 # positional encoding). Everything else as the full model.
-_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256_official-heads.py']
+_base_ = ['../a2jt_res50-dc5_1xb12-42e_interhand3d-256x256.py']
 
 mha_cfg = dict(
     embed_dims=256,
