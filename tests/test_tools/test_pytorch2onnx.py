@@ -1,5 +1,6 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-"""tools/deployment/pytorch2onnx.py on the tiny config: the graph holds only
+"""ONNX export (a2jt_mmpose.apis.onnx_export and its command line
+tools/deployment/pytorch2onnx.py) on the tiny config: the graph holds only
 standard ONNX operators (the deformable attention through GridSample), and
 onnxruntime gives PyTorch's joints at batch 1 and 2 (dynamic batch)."""
 import os.path as osp
@@ -14,31 +15,24 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import REPO_ROOT, TINY_CONFIG, load_tool
+from a2jt_mmpose.apis import onnx_export as tool
+from a2jt_mmpose.apis.models import build_pose_model, config_input_size
+from conftest import REPO_ROOT, TINY_CONFIG
 
 SCRIPT = osp.join(REPO_ROOT, 'tools', 'deployment', 'pytorch2onnx.py')
 
 
-def onnx_tool():
-    return load_tool('deployment', 'pytorch2onnx.py')
-
-
 @pytest.fixture(scope='module')
-def tool():
-    return onnx_tool()
-
-
-@pytest.fixture(scope='module')
-def tiny(tool):
+def tiny():
     torch.manual_seed(0)
-    model, cfg = tool.build_model(TINY_CONFIG)
+    model, cfg = build_pose_model(TINY_CONFIG)
     return model, cfg
 
 
-def test_export_and_onnxruntime_match(tool, tiny, tmp_path):
+def test_export_and_onnxruntime_match(tiny, tmp_path):
     model, cfg = tiny
     wrapped = tool.wrap(model, cfg)
-    size = tool.config_input_size(cfg)
+    size = config_input_size(cfg)
     assert size == (128, 128)
     out = str(tmp_path / 'tiny.onnx')
     tool.export(wrapped, out, size, opset=17, metadata=dict(config='tiny'))
@@ -66,7 +60,7 @@ def test_export_and_onnxruntime_match(tool, tiny, tmp_path):
     np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-3)
 
 
-def test_decode_gives_millimetres(tool, tiny, tmp_path):
+def test_decode_gives_millimetres(tiny, tmp_path):
     model, cfg = tiny
     bins = tool.wrap(model, cfg)
     mm = tool.wrap(model, cfg, decode=True)
@@ -77,15 +71,24 @@ def test_decode_gives_millimetres(tool, tiny, tmp_path):
     np.testing.assert_allclose(b[..., :2], a[..., :2])
     np.testing.assert_allclose(
         b[..., 2], codec.bins_to_mm(a[..., 2]), rtol=1e-5, atol=1e-3)
+    # 256 bins over +-200 mm: bin 0 is -200 mm, each bin 400 / 256 mm
+    assert tool.depth_to_mm(cfg) == (400. / 256, -200.)
 
 
-def test_extra_heads_are_extra_outputs(tool, tmp_path):
+def test_depth_codec_needs_no_conversion():
+    cfg = Config.fromfile(TINY_CONFIG.replace(
+        'interhand3d/a2jt_res18-tiny_1xb16-3e_synthetic-interhand3d-128x128',
+        'nyu/a2jt_res18-tiny_1xb8-3e_synthetic-nyu-176x176'))
+    assert tool.depth_to_mm(cfg) is None  # z is mm already
+
+
+def test_extra_heads_are_extra_outputs(tmp_path):
     cfg = Config.fromfile(TINY_CONFIG)
     cfg.model.head.hand_type_head = dict(
         type='A2JHandTypeHead', in_channels=128)
     cfg.model.head.root_depth_head = dict(
         type='A2JRootDepthHead', in_channels=128)
-    model, cfg = tool.build_model(cfg)
+    model, cfg = build_pose_model(cfg)
     wrapped = tool.wrap(model, cfg)
     assert wrapped.output_names == ['joints', 'hand_type_logits', 'root_depth']
     out = str(tmp_path / 'extras.onnx')
@@ -122,6 +125,8 @@ def test_cli_static_batch(tmp_path):
     assert meta['std'] == '[255.0, 255.0, 255.0]'
 
 
-def test_opset_below_16_is_refused(tool):
-    with pytest.raises(SystemExit):
-        tool.parse_args([TINY_CONFIG, '--opset', '15'])
+def test_opset_below_16_is_refused(tiny, tmp_path):
+    model, cfg = tiny
+    with pytest.raises(ValueError, match='opset must be >= 16'):
+        tool.export(tool.wrap(model, cfg), str(tmp_path / 'x.onnx'),
+                    (128, 128), opset=15)

@@ -15,7 +15,8 @@ Graph: backbone -> neck -> head, the last decoder layer's fused joints.
 - output ``joints`` ``(B, K, 3)`` float32 (K = 42 for InterHand2.6M): by
   default in the codec's target space (``x, y`` pixels of the network input,
   ``z`` depth bins); with ``--decode``, ``z`` is converted to root-relative
-  depth in mm in the graph (the codec's ``bins_to_mm``), ``x, y`` unchanged.
+  depth in mm in the graph (the codec's ``bins_to_mm``; the depth codec's z
+  is mm already), ``x, y`` unchanged.
   Mapping ``x, y`` back to the original image (the inverse of the top-down
   affine transform) stays outside the graph, as in mmpose.
 - when the config turns on the head's optional extra heads, they are extra
@@ -40,21 +41,15 @@ at batch 1 and 2 and compares with PyTorch: the export passes when
 maximum absolute and the relative error (``max |ort - torch| / max |torch|``).
 """
 import argparse
-import copy
 import json
-import logging
-import os
 import os.path as osp
-import time
-import warnings
 
-import numpy as np
 import torch
-import torch.nn as nn
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
-# ONNX's GridSample (used by the deformable attention) exists from opset 16
-MIN_OPSET = 16
+from a2jt_mmpose.apis.models import build_pose_model, config_input_size
+from a2jt_mmpose.apis.onnx_export import (MIN_OPSET, depth_to_mm, export,
+                                          latency, verify, wrap)
 
 
 def parse_args(argv=None):
@@ -111,224 +106,12 @@ def parse_args(argv=None):
     return args
 
 
-class A2JTOnnxModel(nn.Module):
-    """Backbone + neck + head of a ``TopdownPoseEstimator``, returning the
-    last decoder layer's joints ``(B, K, 3)``, followed by the outputs of the
-    head's optional extra heads when the config turns them on
-    (``hand_type_logits`` ``(B, 2)``, ``root_depth`` ``(B,)`` in bins).
-
-    Args:
-        model (nn.Module): the built pose estimator (eval mode, CPU).
-        depth_to_mm (tuple[float, float], optional): ``(scale, shift)`` so
-            that ``mm = bins * scale + shift`` for the joints' z; None keeps
-            depth bins.
-    """
-
-    def __init__(self, model, depth_to_mm=None):
-        super().__init__()
-        self.backbone = model.backbone
-        self.neck = model.neck
-        self.head = model.head
-        self.depth_to_mm = depth_to_mm
-        self.output_names = ['joints']
-        for name, attr in (('hand_type_logits', 'hand_type_head'),
-                           ('root_depth', 'root_depth_head')):
-            if getattr(self.head, attr, None) is not None:
-                self.output_names.append(name)
-
-    def forward(self, inputs):
-        feats = self.neck(self.backbone(inputs))
-        out = self.head(feats)
-        if isinstance(out, (tuple, list)):
-            out = out[0]
-        joints = out[-1] if out.dim() == 4 else out  # (L, B, K, 3) -> last
-        if self.depth_to_mm is not None:
-            scale, shift = self.depth_to_mm
-            joints = torch.cat(
-                [joints[..., :2], joints[..., 2:] * scale + shift], dim=-1)
-        if len(self.output_names) == 1:
-            return joints
-        extras = self.head.forward_extras(feats)
-        return (joints, ) + tuple(extras[n] for n in self.output_names[1:])
-
-    def outputs(self, inputs):
-        """All outputs as a tuple, in ``output_names`` order."""
-        out = self(inputs)
-        return out if isinstance(out, tuple) else (out, )
-
-
-def build_model(config, checkpoint=None, cfg_options=None, input_size=None):
-    """Build the pose estimator of ``config`` on the CPU in eval mode;
-    ``input_size`` ``(h, w)`` overrides the config's. ``config`` is a file
-    or a :class:`Config`."""
-    from mmpose.registry import MODELS
-    from mmpose.utils import register_all_modules
-    register_all_modules()
-    cfg = Config.fromfile(config) if isinstance(config, str) else \
-        copy.deepcopy(config)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    if input_size is not None:
-        h, w = input_size
-        cfg.model.neck.input_size = (w, h)
-        if cfg.model.head.get('decoder', None):
-            cfg.model.head.decoder.input_size = (w, h)
-    cfg.model.backbone.init_cfg = None  # no download
-    model = MODELS.build(cfg.model)
-    if checkpoint:
-        from mmengine.runner import load_checkpoint
-        load_checkpoint(model, checkpoint, map_location='cpu')
-    else:
-        # random weights; keep mmengine's per-parameter init log quiet
-        from mmengine.logging import MMLogger
-        logger = MMLogger.get_current_instance()
-        level = logger.level
-        logger.setLevel(logging.WARNING)
-        try:
-            model.init_weights()
-        finally:
-            logger.setLevel(level)
-    return model.cpu().eval(), cfg
-
-
-def config_input_size(cfg):
-    """``(h, w)`` of the network input from the config."""
-    w, h = (cfg.model.get('neck', {}).get('input_size', None)
-            or cfg.codec.input_size)
-    return int(h), int(w)
-
-
-def depth_to_mm(cfg):
-    """``(scale, shift)`` of the codec's ``bins_to_mm``."""
-    codec = cfg.model.head.decoder
-    size, bound = codec.get('depth_size', 256), codec.get('depth_bound', 400.)
-    return (float(bound) / size, -float(bound) / 2)
-
-
-def wrap(model, cfg, decode=False):
-    return A2JTOnnxModel(model, depth_to_mm(cfg) if decode else None).eval()
-
-
-def export(wrapped, out, input_size, opset=17, batch_size=1,
-           dynamic_batch=True, metadata=None):
-    """Export ``wrapped`` to ``out``; returns the export time in s."""
-    h, w = input_size
-    example = torch.rand(batch_size, 3, h, w)
-    dirname = osp.dirname(osp.abspath(out))
-    os.makedirs(dirname, exist_ok=True)
-    t0 = time.perf_counter()
-    with torch.no_grad(), warnings.catch_warnings():
-        # shape arithmetic traced as constants (fixed input size)
-        warnings.simplefilter('ignore', torch.jit.TracerWarning)
-        warnings.simplefilter('ignore', DeprecationWarning)
-        warnings.simplefilter('ignore', FutureWarning)
-        warnings.filterwarnings('ignore', 'Constant folding')
-        warnings.filterwarnings('ignore', 'torch.meshgrid')
-        torch.onnx.export(
-            wrapped, (example, ),
-            out,
-            dynamo=False,
-            opset_version=opset,
-            input_names=['input'],
-            output_names=wrapped.output_names,
-            dynamic_axes=({
-                name: {
-                    0: 'batch'
-                }
-                for name in ['input'] + wrapped.output_names
-            } if dynamic_batch else None),
-            do_constant_folding=True)
-    seconds = time.perf_counter() - t0
-    import onnx
-    proto = onnx.load(out)
-    onnx.checker.check_model(proto)
-    custom = sorted({
-        f'{n.domain}::{n.op_type}'
-        for n in proto.graph.node if n.domain not in ('', 'ai.onnx')
-    })
-    if custom:
-        raise RuntimeError(
-            f'the exported graph holds non-standard operators {custom}: the '
-            'export must run on the CPU (mmcv deformable attention through '
-            'multi_scale_deformable_attn_pytorch)')
-    if metadata:
-        for key, value in metadata.items():
-            entry = proto.metadata_props.add()
-            entry.key, entry.value = key, str(value)
-        onnx.save(proto, out)
-    return seconds
-
-
-def op_types(path):
-    import onnx
-    return sorted({n.op_type for n in onnx.load(path).graph.node})
-
-
-def verify(wrapped, path, input_size, batch_sizes=(1, 2), atol=1e-4,
-           rtol=1e-4, seed=0):
-    """Compare onnxruntime (CPU) with PyTorch on random inputs.
-
-    Returns:
-        dict: per batch size, ``max_abs``, ``max_rel`` (max abs error / max
-        abs PyTorch output) and ``ok``, the worst over all outputs.
-    """
-    import onnxruntime as ort
-    sess = ort.InferenceSession(path, providers=['CPUExecutionProvider'])
-    h, w = input_size
-    g = torch.Generator().manual_seed(seed)
-    report = {}
-    for bs in batch_sizes:
-        x = torch.rand(bs, 3, h, w, generator=g)
-        with torch.no_grad():
-            refs = [r.numpy() for r in wrapped.outputs(x)]
-        gots = sess.run(wrapped.output_names, {'input': x.numpy()})
-        worst = dict(max_abs=0., max_rel=0., ok=True)
-        for name, got, ref in zip(wrapped.output_names, gots, refs):
-            if got.shape != ref.shape:
-                raise AssertionError(f'batch {bs}, {name}: onnxruntime gives '
-                                     f'{got.shape}, PyTorch {ref.shape}')
-            err = float(np.abs(got - ref).max())
-            scale = float(np.abs(ref).max())
-            worst['max_abs'] = max(worst['max_abs'], err)
-            worst['max_rel'] = max(worst['max_rel'],
-                                   err / max(scale, 1e-12))
-            worst['ok'] &= bool(err <= atol + rtol * scale)
-        report[bs] = worst
-    return report
-
-
-def latency(wrapped, path, input_size, batch_size=1, runs=10, warmup=3):
-    """Median seconds per forward of PyTorch and onnxruntime (CPU)."""
-    import onnxruntime as ort
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = torch.get_num_threads()
-    sess = ort.InferenceSession(
-        path, opts, providers=['CPUExecutionProvider'])
-    h, w = input_size
-    x = torch.rand(batch_size, 3, h, w)
-    xn = x.numpy()
-
-    def median(fn):
-        times = []
-        for i in range(warmup + runs):
-            t0 = time.perf_counter()
-            fn()
-            if i >= warmup:
-                times.append(time.perf_counter() - t0)
-        return float(np.median(times))
-
-    with torch.inference_mode():
-        t_torch = median(lambda: wrapped(x))
-    t_ort = median(lambda: sess.run(None, {'input': xn}))
-    return dict(torch_s=t_torch, onnxruntime_s=t_ort)
-
-
 def main(argv=None):
     args = parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    model, cfg = build_model(args.config, args.checkpoint, args.cfg_options,
-                             args.input_size)
+    model, cfg = build_pose_model(args.config, args.checkpoint,
+                                  args.cfg_options, args.input_size)
     input_size = config_input_size(cfg)
     wrapped = wrap(model, cfg, args.decode)
     pre = cfg.model.get('data_preprocessor', {})
