@@ -51,4 +51,6 @@ def test_forward_backward(config):
     anchors = cfg.model.neck.anchor_cfg
     n = anchors.num_in_plane
     n = n * n if isinstance(n, int) else n[0] * n[1]
-    assert model.neck.anchors.shape == (n * len(anchors.depths), 3)
+    num_depths = len(anchors.depths) if anchors.get('depths') else \
+        anchors.get('num_depths', 3)
+    assert model.neck.anchors.shape == (n * num_depths, 3)

@@ -1,28 +1,26 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-"""tools/analysis_tools/benchmark.py on the tiny config (CPU), and its CUDA
-bookkeeping with the CUDA calls replaced by fakes (no GPU here)."""
+"""The benchmark (a2jt_mmpose.apis.benchmark) on the tiny config (CPU), and
+its CUDA bookkeeping with the CUDA calls replaced by fakes (no GPU here)."""
 import json
 
 import pytest
 import torch
 
-from conftest import TINY_CONFIG, load_tool
+from a2jt_mmpose.apis import benchmark as tool
+from conftest import TINY_CONFIG
 
 
-@pytest.fixture(scope='module')
-def tool():
-    return load_tool('analysis_tools', 'benchmark.py')
-
-
-def test_tiny_config_on_cpu(tool, tmp_path, capsys):
+def test_tiny_config_on_cpu(tmp_path, capsys):
     out = tmp_path / 'bench.json'
     threads = torch.get_num_threads()
     try:
-        tool.main([
-            TINY_CONFIG, '--batch-sizes', '1', '2', '--warmup', '1',
-            '--threads', '1', '--device', 'cpu', '--out',
-            str(out)
-        ])
+        tool.run_benchmark(
+            TINY_CONFIG,
+            batch_sizes=(1, 2),
+            warmup=1,
+            threads=1,
+            devices=('cpu', ),
+            out=str(out))
     finally:
         torch.set_num_threads(threads)
     printed = capsys.readouterr().out
@@ -53,19 +51,21 @@ def test_tiny_config_on_cpu(tool, tmp_path, capsys):
     assert rows[1]['peak_mem_mb'] > 1
 
 
-def test_options_are_checked(tool):
-    with pytest.raises(SystemExit):
-        tool.parse_args([TINY_CONFIG, '--runs', '9'])
+def test_options_are_checked():
+    with pytest.raises(ValueError, match='runs must be >= 10'):
+        tool.run_benchmark(TINY_CONFIG, runs=9)
+    with pytest.raises(ValueError, match='warmup must be >= 1'):
+        tool.run_benchmark(TINY_CONFIG, warmup=0)
     assert tool.resolve_devices(['cpu', 'cpu']) == ['cpu']
     auto = tool.resolve_devices(['auto'])
     assert auto[0] == 'cpu'
     assert ('cuda' in auto) == torch.cuda.is_available()
     if not torch.cuda.is_available():
-        with pytest.raises(SystemExit, match='CUDA is not available'):
+        with pytest.raises(ValueError, match='CUDA is not available'):
             tool.resolve_devices(['cuda'])
 
 
-def test_cuda_bookkeeping_with_fakes(tool, monkeypatch):
+def test_cuda_bookkeeping_with_fakes(monkeypatch):
     """The CUDA branch synchronises around every timed pass and reports the
     allocator's peak minus what was allocated before."""
     calls = []
