@@ -29,7 +29,9 @@ def build_pose_model(config: Union[str, Config],
 
     Returns:
         tuple: the model and the (merged) config. The backbone's pretrained
-        ``init_cfg`` is dropped: nothing is downloaded.
+        ``init_cfg`` is dropped: nothing is downloaded. ``model.dataset_meta``
+        is the checkpoint's, else the config's dataset metainfo (as mmpose's
+        ``init_model`` sets it), and ``model.cfg`` the config.
     """
     from mmpose.registry import MODELS
     from mmpose.utils import register_all_modules
@@ -45,9 +47,12 @@ def build_pose_model(config: Union[str, Config],
             cfg.model.head.decoder.input_size = (w, h)
     cfg.model.backbone.init_cfg = None
     model = MODELS.build(cfg.model)
+    from mmpose.apis.inference import dataset_meta_from_config
+    dataset_meta = None
     if checkpoint:
         from mmengine.runner import load_checkpoint
-        load_checkpoint(model, checkpoint, map_location='cpu')
+        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
     else:
         from mmengine.logging import MMLogger
         logger = MMLogger.get_current_instance()
@@ -57,6 +62,9 @@ def build_pose_model(config: Union[str, Config],
             model.init_weights()
         finally:
             logger.setLevel(level)
+    model.dataset_meta = dataset_meta or dataset_meta_from_config(
+        cfg, dataset_mode='train')
+    model.cfg = cfg
     return model.to(device).eval(), cfg
 
 

@@ -185,3 +185,43 @@ def draw_anchor_weights(crop: np.ndarray,
         fig.savefig(out_file, dpi=100)
     plt.close(fig)
     return dict(depths=depths, panels=panels, image=image)
+
+
+def visualize_anchor_weights(model: torch.nn.Module,
+                             img: str,
+                             joint: Union[int, str],
+                             out_file: str,
+                             layer: int = -1,
+                             bbox: Optional[Sequence[float]] = None) -> dict:
+    """Paper Fig. 6 for one image and joint: the anchor weights of
+    ``joint`` over the crop, one panel per anchor depth, saved as a PNG.
+
+    Args:
+        model (nn.Module): the pose estimator (eval mode), with
+            ``dataset_meta`` for joint names.
+        img (str): image file.
+        joint (int | str): joint index or name (e.g. ``'right_wrist'``).
+        out_file (str): the PNG to write (its folder is created).
+        layer (int): decoder layer (default: the last).
+        bbox (Sequence[float], optional): hand box ``(x1, y1, x2, y2)`` px;
+            default the whole image.
+
+    Returns:
+        dict: :func:`draw_anchor_weights`' result (``panels`` with their
+        ``weights``).
+    """
+    import os
+    import os.path as osp
+    res = anchor_weights_of_joint(model, img, joint, bbox=bbox, layer=layer)
+    names = (getattr(model, 'dataset_meta', None)
+             or {}).get('keypoint_id2name', {})
+    name = names.get(res['joint_index'], str(res['joint_index']))
+    # the InterHand2.6M codec's z is in depth bins, the depth codec's in mm
+    depth_unit = 'bins' if hasattr(model.head.decoder, 'bins_to_mm') else \
+        'mm'
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    return draw_anchor_weights(
+        res['crop'], res['anchors'], res['weights'], joint=res['joint'],
+        title=f'{osp.basename(img)}: anchor weights of {name} (joint '
+        f'{res["joint_index"]}, layer {layer})',
+        depth_unit=depth_unit, out_file=out_file)

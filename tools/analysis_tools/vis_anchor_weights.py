@@ -14,11 +14,9 @@ through the config's test pipeline; the whole image is the hand box unless
 (e.g. ``r_wrist``); an integer is an index.
 """
 import argparse
-import os
-import os.path as osp
-import sys
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from a2jt_mmpose.apis.models import build_pose_model
+from a2jt_mmpose.visualization import visualize_anchor_weights
 
 
 def parse_args(argv=None):
@@ -39,40 +37,16 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if REPO_ROOT not in sys.path:
-        sys.path.insert(0, REPO_ROOT)
-    from mmpose.apis import init_model
-    from mmpose.utils import register_all_modules
-    register_all_modules()
-    import a2jt_mmpose  # noqa: F401
-    from a2jt_mmpose.visualization.anchor_weights import (
-        anchor_weights_of_joint, draw_anchor_weights)
-
     random_weights = args.checkpoint.lower() in ('none', 'random', '')
-    model = init_model(
-        args.config,
-        None if random_weights else args.checkpoint,
-        device=args.device,
-        cfg_options={'model.backbone.init_cfg': None}
-        if random_weights else None)
-    if random_weights:
-        model.init_weights()
-    res = anchor_weights_of_joint(
-        model, args.img, args.joint, bbox=args.bbox, layer=args.layer)
-    names = model.dataset_meta.get('keypoint_id2name', {})
-    name = names.get(res['joint_index'], str(res['joint_index']))
-    depth_unit = 'bins' if 'InterHand' in model.head.decoder.__class__.__name__ \
-        else 'depth units'
-    out_dir = osp.dirname(osp.abspath(args.out))
-    os.makedirs(out_dir, exist_ok=True)
-    drawn = draw_anchor_weights(
-        res['crop'], res['anchors'], res['weights'], joint=res['joint'],
-        title=f'{osp.basename(args.img)}: anchor weights of {name} '
-        f'(joint {res["joint_index"]}, layer {args.layer})',
-        depth_unit=depth_unit, out_file=args.out)
+    model, _ = build_pose_model(
+        args.config, None if random_weights else args.checkpoint,
+        device=args.device)
+    drawn = visualize_anchor_weights(model, args.img, args.joint, args.out,
+                                     layer=args.layer, bbox=args.bbox)
     total = sum(p['weights'].sum() for p in drawn['panels'])
     print(f'{args.out}: {len(drawn["panels"])} depth panels, '
-          f'{len(res["weights"])} anchors, weights sum {total:.4f}')
+          f'{sum(len(p["weights"]) for p in drawn["panels"])} anchors, '
+          f'weights sum {total:.4f}')
     return drawn
 
 
