@@ -1,5 +1,4 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-import importlib.util
 import os.path as osp
 import sys
 
@@ -29,18 +28,6 @@ TINY_CONFIG = osp.join(
 
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
-
-
-def load_tool(*parts):
-    """Import a script under ``tools/`` (not a package) as a module, e.g.
-    ``load_tool('analysis_tools', 'benchmark.py')``."""
-    path = osp.join(REPO_ROOT, 'tools', *parts)
-    name = 'a2jt_tool_' + '_'.join(parts).replace('.py', '').replace(
-        '/', '_')
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def official_checkpoint_shapes():

@@ -25,8 +25,7 @@ import argparse
 import os.path as osp
 import sys
 
-from a2jt_mmpose.apis import (SameBoxForEveryInput, describe_hands,
-                              keep_data_samples, readable_inputs)
+from a2jt_mmpose.apis.demo import run_demo
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(
@@ -55,36 +54,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if not osp.exists(args.input):
-        sys.exit(f'input "{args.input}" does not exist')
-    if 'hand3d' not in osp.basename(args.config):
-        sys.exit('MMPoseInferencer picks its 3D hand inferencer by "hand3d" '
-                 f'in the config name; "{args.config}" has none')
-    inputs, failed = readable_inputs(args.input)
-    for reason in failed:
-        print(f'skipped {reason}', file=sys.stderr)
-    if not inputs:
-        sys.exit(f'no readable image or video in "{args.input}": ' +
-                 ('; '.join(failed) or 'none found'))
-    from mmpose.apis import MMPoseInferencer
-    inferencer = MMPoseInferencer(
-        pose3d=args.config,
-        pose3d_weights=args.checkpoint,
-        device=args.device,
-        show_progress=not args.no_progress)
-    call_args = dict(out_dir=args.out_dir)
-    if args.bboxes is not None:
-        call_args['bboxes'] = SameBoxForEveryInput(args.bboxes)
-    samples = keep_data_samples(inferencer.inferencer)
-    count = 0
-    for path in inputs:
-        for _ in inferencer(path, **call_args):
-            count += 1
-            for sample in samples:
-                print(f'frame {count}: '
-                      f'{describe_hands(sample.pred_instances)}')
-    print(f'{count} result(s) in {args.out_dir}/visualizations and '
-          f'{args.out_dir}/predictions')
+    try:
+        _, failed = run_demo(args.input, args.config, args.checkpoint,
+                             args.out_dir, args.device, args.bboxes,
+                             not args.no_progress)
+    except (FileNotFoundError, ValueError) as e:
+        sys.exit(str(e))
     if failed:
         sys.exit(f'{len(failed)} input(s) could not be read and were '
                  f'skipped: ' + '; '.join(failed))

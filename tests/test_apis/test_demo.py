@@ -2,23 +2,24 @@
 import json
 import os
 import os.path as osp
+import subprocess
+import sys
 import tempfile
 
 import pytest
 
-from conftest import EXTENSION_CONFIG, INTERHAND_MINI, load_tool
+from a2jt_mmpose.apis import SameBoxForEveryInput, describe_hands
+from a2jt_mmpose.apis.demo import run_demo
+from conftest import EXTENSION_CONFIG, INTERHAND_MINI, PAPER_CONFIG, REPO_ROOT
 
-
-def load_demo():
-    return load_tool('demo.py')
+DEMO = osp.join(REPO_ROOT, 'tools', 'demo.py')
 
 
 @pytest.mark.slow
 def test_demo_on_a_folder(capsys):
-    demo = load_demo()
     with tempfile.TemporaryDirectory() as tmp:
-        demo.main([INTERHAND_MINI, '--config', EXTENSION_CONFIG, '--out-dir',
-                   tmp, '--no-progress'])
+        run_demo(INTERHAND_MINI, EXTENSION_CONFIG, out_dir=tmp,
+                 show_progress=False)
         out = capsys.readouterr().out
         # the hand-type and root-depth heads of the extension config
         assert out.count('(p=') == 2 * 4 and 'frame 4: ' in out
@@ -38,24 +39,22 @@ def test_demo_on_a_folder(capsys):
 
 
 def test_demo_rejects_bad_input(tmp_path):
-    demo = load_demo()
-    with pytest.raises(SystemExit, match='does not exist'):
-        demo.main([str(tmp_path / 'missing.jpg')])
-    with pytest.raises(SystemExit, match='hand3d'):
-        demo.main([INTERHAND_MINI, '--config', 'some_config.py'])
+    with pytest.raises(FileNotFoundError, match='does not exist'):
+        run_demo(str(tmp_path / 'missing.jpg'), PAPER_CONFIG)
+    with pytest.raises(ValueError, match='hand3d'):
+        run_demo(INTERHAND_MINI, 'some_config.py')
 
 
 def test_describe_hands():
     import numpy as np
     from mmengine.structures import InstanceData
-    demo = load_demo()
     pred = InstanceData(
         hand_type=np.array([[1., 0.]]),
         hand_type_scores=np.array([[0.97, 0.02]]),
         hand_type_predicted=np.array([True]),
         rel_root_depth=np.array([35.]),
         rel_root_depth_predicted=np.array([True]))
-    assert demo.describe_hands(pred) == (
+    assert describe_hands(pred) == (
         'right (p=0.97); left absent (p=0.02); left root +35 mm (depth vs '
         'right)')
     fallback = InstanceData(
@@ -63,7 +62,7 @@ def test_describe_hands():
         hand_type_predicted=np.array([False]),
         rel_root_depth=np.zeros(1),
         rel_root_depth_predicted=np.array([False]))
-    assert demo.describe_hands(fallback) == (
+    assert describe_hands(fallback) == (
         'right, left (hand type not predicted: both assumed)')
 
 
@@ -71,12 +70,9 @@ def test_describe_hands():
 def test_demo_with_a_box_on_every_image_of_a_folder(capsys):
     """``--bboxes`` applies one box to every image (mmpose indexes the boxes
     by input position and wants (x1, y1, x2, y2, score) arrays)."""
-    demo = load_demo()
     with tempfile.TemporaryDirectory() as tmp:
-        demo.main([
-            INTERHAND_MINI, '--out-dir', tmp, '--no-progress', '--bboxes',
-            '10', '20', '200', '230'
-        ])
+        run_demo(INTERHAND_MINI, PAPER_CONFIG, out_dir=tmp,
+                 bboxes=(10, 20, 200, 230), show_progress=False)
         out = capsys.readouterr().out
         assert 'frame 4: ' in out and '4 result(s)' in out
         for name in sorted(os.listdir(osp.join(tmp, 'predictions'))):
@@ -88,15 +84,14 @@ def test_demo_with_a_box_on_every_image_of_a_folder(capsys):
 
 def test_same_box_for_every_input():
     import numpy as np
-    demo = load_demo()
-    boxes = demo.SameBoxForEveryInput([1, 2, 30, 40])
+    boxes = SameBoxForEveryInput([1, 2, 30, 40])
     assert bool(boxes)
     for i in (0, 7):
         np.testing.assert_array_equal(boxes[i], [[1, 2, 30, 40, 1]])
     with pytest.raises(ValueError, match='x2 > x1'):
-        demo.SameBoxForEveryInput([30, 2, 1, 40])
+        SameBoxForEveryInput([30, 2, 1, 40])
     with pytest.raises(ValueError, match='x1 y1 x2 y2'):
-        demo.SameBoxForEveryInput([1, 2, 3])
+        SameBoxForEveryInput([1, 2, 3])
 
 
 @pytest.mark.slow
@@ -113,10 +108,9 @@ def test_demo_on_a_video(capsys, tmp_path):
             cv2.resize(cv2.imread(osp.join(INTERHAND_MINI, name)),
                        (256, 256)))
     writer.release()
-    demo = load_demo()
     out_dir = str(tmp_path / 'out')
-    demo.main([clip, '--out-dir', out_dir, '--no-progress', '--bboxes',
-               '0', '0', '200', '200'])
+    run_demo(clip, PAPER_CONFIG, out_dir=out_dir, bboxes=(0, 0, 200, 200),
+             show_progress=False)
     out = capsys.readouterr().out
     assert 'frame 3: ' in out and '3 result(s)' in out
     assert os.listdir(osp.join(out_dir, 'visualizations')) == ['clip.mp4']
@@ -138,25 +132,28 @@ def test_demo_skips_undecodable_files_and_fails_at_the_end(tmp_path, capsys):
     (folder / 'c.png').write_bytes(b'')
     shutil.copy(osp.join(INTERHAND_MINI, 'image29590.jpg'), folder / 'd.jpg')
     out_dir = tmp_path / 'out'
-    demo = load_demo()
-    with pytest.raises(SystemExit) as exc:
-        demo.main([str(folder), '--config', TINY_CONFIG, '--out-dir',
-                   str(out_dir), '--no-progress'])
-    msg = str(exc.value.code)
+    # the command line: the readable files are processed, the exit status
+    # is non-zero and the message lists the others
+    proc = subprocess.run(
+        [sys.executable, DEMO, str(folder), '--config', TINY_CONFIG,
+         '--out-dir', str(out_dir), '--no-progress'],
+        capture_output=True, text=True, cwd=REPO_ROOT)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    msg = proc.stderr.strip().splitlines()[-1]
     assert msg.startswith('2 input(s) could not be read')
     assert 'b.jpg": cannot be decoded as image' in msg
     assert 'c.png": cannot be decoded as image' in msg
+    assert f'skipped "{folder / "b.jpg"}"' in proc.stderr
     # the files after the bad ones were processed
     assert sorted(os.listdir(out_dir / 'predictions')) == ['a.json', 'd.json']
-    assert '2 result(s)' in capsys.readouterr().out
+    assert '2 result(s)' in proc.stdout
 
 
 def test_demo_refuses_a_broken_video_before_writing(tmp_path):
     video = tmp_path / 'clip.mp4'
     video.write_bytes(b'\x00' * 1000)
     out_dir = tmp_path / 'out'
-    demo = load_demo()
-    with pytest.raises(SystemExit, match=r'clip\.mp4": cannot be decoded as '
+    with pytest.raises(ValueError, match=r'clip\.mp4": cannot be decoded as '
                        'video'):
-        demo.main([str(video), '--out-dir', str(out_dir), '--no-progress'])
+        run_demo(str(video), PAPER_CONFIG, out_dir=str(out_dir))
     assert not out_dir.exists()
