@@ -22,7 +22,27 @@ def test_config_names_are_unique():
     # mim finds configs by basename inside the package
     names = [osp.basename(c) for c in CONFIGS]
     assert len(names) == len(set(names))
-    assert len(CONFIGS) >= 9
+
+
+def test_every_config_is_in_its_dataset_page():
+    """Each dataset folder has its ``a2jt_<dataset>.md`` (mmpose's
+    ``{algorithm}_{dataset}.md``) with a link to every config below it."""
+    root = osp.join(REPO_ROOT, 'configs', 'hand_3d_keypoint',
+                    'a2j_transformer')
+    folders = sorted(d for d in glob.glob(osp.join(root, '*'))
+                     if osp.isdir(d))
+    assert [osp.basename(d) for d in folders] == [
+        'hands2017', 'interhand3d', 'nyu', 'rhd3d'
+    ]
+    for folder in folders:
+        page = osp.join(folder, f'a2jt_{osp.basename(folder)}.md')
+        with open(page) as f:
+            text = f.read()
+        configs = glob.glob(osp.join(folder, '**', '*.py'), recursive=True)
+        assert configs
+        for config in configs:
+            link = f'(./{osp.relpath(config, folder)})'
+            assert link in text, f'{page} has no link {link}'
 
 
 @pytest.mark.slow
