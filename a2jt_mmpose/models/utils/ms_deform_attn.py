@@ -3,26 +3,230 @@
 
 mmcv computes the attention on the CPU with
 ``mmcv.ops.multi_scale_deformable_attn.multi_scale_deformable_attn_pytorch``:
-one ``F.grid_sample`` per level into a ``(B*heads, C_h, Q, P)`` tensor per
-level, a ``stack`` of all levels (``L*P`` sampled values per query and
-channel, materialised), a product with the attention weights and a sum.
+one ``F.grid_sample`` per level into a ``(B*heads, C_h, Q, P)`` tensor, a
+``stack`` of all levels (the ``L*P`` sampled values of every query and
+channel, materialised and kept for the backward pass), a product with the
+attention weights and a sum; autograd then runs the backward of each of
+these steps.
 
-:func:`multi_scale_deformable_attn_gather` computes the same output as one
-weighted gather: every sampling point contributes its four bilinear corners,
-each with weight ``attention * bilinear weight`` (zero for a corner outside
-its feature map, as ``grid_sample``'s ``padding_mode='zeros'``); the
-``L*P*4`` weighted rows of the flattened value are summed per query and head
-by ``F.embedding_bag(mode='sum', per_sample_weights=...)``, which gathers
-and accumulates without materialising the sampled values. The value tensor
-is read in its ``(B, N, heads, C_h)`` layout (no transpose) and the result
-comes out in the output layout ``(B, Q, heads*C_h)``. Autograd runs through
-``embedding_bag`` (gradients w.r.t. the value and the per-sample weights) and
-through the corner weights (gradients w.r.t. the sampling locations and the
-attention weights).
+:func:`multi_scale_deformable_attn_gather` computes the same output and
+gradients with a hand-written autograd function:
+
+- forward: one weighted gather. Every sampling point contributes its four
+  bilinear corners with weight ``attention * bilinear weight`` (zero for a
+  corner outside its feature map, as ``grid_sample``'s
+  ``padding_mode='zeros'``); ``F.embedding_bag(mode='sum',
+  per_sample_weights=...)`` sums the ``L*P*4`` weighted rows of the value,
+  read in its ``(B, N, heads, C_h)`` layout (no transpose), per query and
+  head, straight into the output layout ``(B, Q, heads*C_h)``, without
+  materialising the sampled values.
+- backward: the gradients w.r.t. the value and the sampling locations come
+  from ATen's ``grid_sampler_2d_backward`` (the kernel behind mmcv's
+  ``grid_sample`` backward, one call per level, with the output gradient
+  times the attention weights as its output gradient), the gradient w.r.t.
+  the attention weights from the per-corner dot products
+  ``<grad_out[query, head], value[corner]>`` (a sampled dense-dense product,
+  ``torch.sparse.sampled_addmm``) weighted by the bilinear weights.
+
+The result equals mmcv's up to float rounding (the sums run in another
+order). Double backward is not supported.
 """
+import warnings
+from typing import List, Tuple
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch.autograd.function import once_differentiable
+
+
+def _level_constants(shapes: List[Tuple[int, int]], num_points: int,
+                     device: torch.device) -> Tuple[Tensor, Tensor, Tensor]:
+    """``(L*P,)`` int64 vectors: H_l, W_l and level start of every
+    (level, point) column."""
+    heights = torch.tensor([h for h, _ in shapes], device=device)
+    widths = torch.tensor([w for _, w in shapes], device=device)
+    starts = torch.cat(
+        (heights.new_zeros(1), (heights * widths).cumsum(0)[:-1]))
+    return tuple(t.repeat_interleave(num_points)
+                 for t in (heights, widths, starts))
+
+
+def _axis_corners(loc: Tensor, size: Tensor, scale: Tensor):
+    """Bilinear corners along one axis, as ATen's grid_sample computes them.
+
+    Args:
+        loc (Tensor): ``(M, L*P)`` normalised coordinates (a strided view).
+        size (Tensor): ``(L*P,)`` int64 map size along the axis.
+        scale (Tensor): ``(L*P,)`` ``size / 2`` in the weights' dtype.
+
+    Returns:
+        tuple: weights of the corners ``p0`` and ``p0 + 1`` (zero where the
+        corner is outside the map) and their indices (0 where outside),
+        each ``(M, L*P)``.
+    """
+    # grid_sample's unnormalisation for align_corners=False, on mmcv's grid
+    # 2 * loc - 1 (the same operations, so the same rounding): pixel
+    # coordinates with pixel centres at integers
+    pix = (2 * loc - 1 + 1) * scale - 0.5
+    p0 = pix.floor()
+    w0 = (p0 + 1) - pix
+    w1 = pix - p0
+    # validity from the float coordinates: NaN / huge values are invalid and
+    # never reach the integer conversion
+    last = (size - 1).to(pix.dtype)
+    valid0 = (p0 >= 0) & (p0 <= last)
+    valid1 = (p0 >= -1) & (p0 <= last - 1)
+    zero = pix.new_zeros(())
+    w0 = torch.where(valid0, w0, zero)
+    w1 = torch.where(valid1, w1, zero)
+    i0 = torch.where(valid0, p0, zero).long()
+    i1 = torch.where(valid1, p0 + 1, zero).long()
+    return w0, w1, i0, i1
+
+
+class MultiScaleDeformableAttnGather(torch.autograd.Function):
+    """Autograd function of :func:`multi_scale_deformable_attn_gather`.
+
+    Internally every tensor is laid out ``(M, ...)`` with ``M = B*Q*heads``
+    and the ``L*P`` (level, point) pairs innermost, so that the element-wise
+    work runs over long contiguous rows.
+    """
+
+    @staticmethod
+    def forward(ctx, value: Tensor, value_spatial_shapes: Tensor,
+                sampling_locations: Tensor,
+                attention_weights: Tensor) -> Tensor:
+        bs, num_keys, num_heads, head_dims = value.shape
+        _, num_queries, _, num_levels, num_points, _ = \
+            sampling_locations.shape
+        shapes = [(int(h), int(w)) for h, w in value_spatial_shapes.tolist()]
+        if len(shapes) != num_levels or sum(h * w for h, w in shapes) != \
+                num_keys:
+            raise ValueError(
+                f'value_spatial_shapes {shapes} do not match the value '
+                f'({num_keys} keys) and the sampling locations '
+                f'({num_levels} levels)')
+        dtype, device = value.dtype, value.device
+        m, k = bs * num_queries * num_heads, num_levels * num_points
+        heights, widths, starts = _level_constants(shapes, num_points,
+                                                   device)
+        loc = sampling_locations.to(dtype).reshape(m, k, 2)
+        attn = attention_weights.to(dtype).reshape(m, k)
+        wx0, wx1, ix0, ix1 = _axis_corners(loc[..., 0], widths,
+                                           widths.to(dtype) * 0.5)
+        wy0, wy1, iy0, iy1 = _axis_corners(loc[..., 1], heights,
+                                           heights.to(dtype) * 0.5)
+
+        # row of corner (y, x) in the (B * N * heads, C_h) value matrix:
+        # (b * N + start_l + y * W_l + x) * heads + head
+        base = ((torch.arange(bs, device=device) * num_keys).view(
+            bs, 1, 1, 1) + starts) * num_heads + torch.arange(
+                num_heads, device=device).view(1, 1, num_heads, 1)
+        base = base.expand(bs, num_queries, num_heads, k).reshape(m, k)
+        stride_y = widths * num_heads
+        row_y0 = torch.addcmul(base, iy0, stride_y)
+        row_y1 = torch.addcmul(base, iy1, stride_y)
+        col_x0 = ix0 * num_heads
+        col_x1 = ix1 * num_heads
+        ay0 = attn * wy0
+        ay1 = attn * wy1
+        # bags of 4 * L * P weighted rows, corner-major
+        rows = value.new_empty((m, 4, k), dtype=torch.long)
+        corner_w = value.new_empty((m, 4, k))
+        for c, (ry, cx, ay, wx) in enumerate(
+            ((row_y0, col_x0, ay0, wx0), (row_y0, col_x1, ay0, wx1),
+             (row_y1, col_x0, ay1, wx0), (row_y1, col_x1, ay1, wx1))):
+            torch.add(ry, cx, out=rows[:, c])
+            torch.mul(ay, wx, out=corner_w[:, c])
+        rows = rows.view(m, 4 * k)
+        output = F.embedding_bag(
+            rows,
+            value.reshape(-1, head_dims),
+            mode='sum',
+            per_sample_weights=corner_w.view(m, 4 * k))
+
+        ctx.shapes = shapes
+        ctx.num_points = num_points
+        ctx.save_for_backward(value, sampling_locations, attention_weights,
+                              rows, wx0, wx1, wy0, wy1)
+        return output.view(bs, num_queries, num_heads * head_dims)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output: Tensor):
+        (value, sampling_locations, attention_weights, rows, wx0, wx1, wy0,
+         wy1) = ctx.saved_tensors
+        shapes, num_points = ctx.shapes, ctx.num_points
+        need_value, _, need_loc, need_attn = ctx.needs_input_grad
+        bs, num_keys, num_heads, head_dims = value.shape
+        num_queries = sampling_locations.shape[1]
+        num_levels = len(shapes)
+        dtype = value.dtype
+        grad_output = grad_output.to(dtype)
+        grad_value = grad_loc = grad_attn = None
+
+        if need_value or need_loc:
+            # ATen's grid_sample backward per level, the output laid out
+            # (B*heads, C_h, P, Q) (queries innermost): output gradient
+            # (B*heads, C_h, 1, Q) times the attention (B*heads, 1, P, Q)
+            g_bh = grad_output.view(bs, num_queries, num_heads,
+                                    head_dims).permute(0, 2, 3, 1).reshape(
+                                        bs * num_heads, head_dims, 1,
+                                        num_queries)
+            attn_bh = attention_weights.to(dtype).permute(
+                0, 2, 3, 4, 1).reshape(bs * num_heads, num_levels,
+                                       num_points, num_queries)
+            grid_bh = (2 * sampling_locations.to(dtype) - 1).permute(
+                0, 2, 3, 4, 1, 5).reshape(bs * num_heads, num_levels,
+                                          num_points, num_queries, 2)
+            values = value.split([h * w for h, w in shapes], dim=1)
+            grad_values, grad_grids = [], []
+            for lvl, (h, w) in enumerate(shapes):
+                value_l = values[lvl].flatten(2).transpose(1, 2).reshape(
+                    bs * num_heads, head_dims, h, w)
+                grad_in, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
+                    g_bh * attn_bh[:, lvl].unsqueeze(1), value_l,
+                    grid_bh[:, lvl], 0, 0, False, [need_value, need_loc])
+                if need_value:
+                    grad_values.append(
+                        grad_in.view(bs, num_heads, head_dims,
+                                     h * w).permute(0, 3, 1, 2))
+                if need_loc:
+                    grad_grids.append(grad_grid)
+            if need_value:
+                grad_value = torch.cat(grad_values, dim=1)
+            if need_loc:
+                # (B*heads, L, P, Q, 2) -> (B, Q, heads, L, P, 2);
+                # d grid / d loc = 2
+                grad_loc = 2 * torch.stack(grad_grids, dim=1).view(
+                    bs, num_heads, num_levels, num_points, num_queries,
+                    2).permute(0, 4, 1, 2, 3, 5)
+
+        if need_attn:
+            # per-corner dot products <grad_out[b, q, head], value[row]>
+            m, per_bag = rows.shape
+            crow = torch.arange(0, m * per_bag + 1, per_bag,
+                                device=rows.device)
+            with warnings.catch_warnings():
+                # 'sparse CSR tensor support is in beta state'
+                warnings.simplefilter('ignore', UserWarning)
+                pattern = torch.sparse_csr_tensor(
+                    crow,
+                    rows.view(-1),
+                    grad_output.new_zeros(m * per_bag),
+                    size=(m, bs * num_keys * num_heads),
+                    check_invariants=False)
+                dots = torch.sparse.sampled_addmm(
+                    pattern,
+                    grad_output.reshape(m, head_dims),
+                    value.reshape(-1, head_dims).t(),
+                    beta=0.).values()
+            d = dots.view(m, 4, per_bag // 4)
+            grad_attn = (d[:, 0] * wx0 + d[:, 1] * wx1) * wy0 + \
+                (d[:, 2] * wx0 + d[:, 3] * wx1) * wy1
+            grad_attn = grad_attn.view(attention_weights.shape)
+        return grad_value, None, grad_loc, grad_attn
 
 
 def multi_scale_deformable_attn_gather(value: Tensor,
@@ -31,9 +235,10 @@ def multi_scale_deformable_attn_gather(value: Tensor,
                                        attention_weights: Tensor) -> Tensor:
     """Multi-scale deformable attention by one weighted gather.
 
-    Same arguments and result as mmcv's
-    ``multi_scale_deformable_attn_pytorch`` (bilinear sampling,
-    ``align_corners=False``, zeros outside each feature map).
+    Same arguments and result (forward and gradients) as mmcv's
+    ``multi_scale_deformable_attn_pytorch``: bilinear sampling,
+    ``align_corners=False``, zeros outside each feature map. Meant for CPU
+    tensors (on CUDA mmcv's compiled kernel is faster).
 
     Args:
         value (Tensor): ``(B, N, heads, C_h)``, ``N = sum_l H_l * W_l``, the
@@ -48,69 +253,6 @@ def multi_scale_deformable_attn_gather(value: Tensor,
     Returns:
         Tensor: ``(B, Q, heads * C_h)``.
     """
-    bs, num_keys, num_heads, head_dims = value.shape
-    _, num_queries, _, num_levels, num_points, _ = sampling_locations.shape
-    dtype = value.dtype
-    shapes = value_spatial_shapes.to(device=value.device, dtype=torch.long)
-    heights, widths = shapes[:, 0], shapes[:, 1]
-    level_start = torch.cat(
-        (shapes.new_zeros(1), (heights * widths).cumsum(0)[:-1]))
-    # (L, 1) so that they broadcast over (B, Q, heads, L, P)
-    h_f = heights.to(dtype).view(num_levels, 1)
-    w_f = widths.to(dtype).view(num_levels, 1)
-
-    # grid_sample's unnormalisation for align_corners=False, written as in
-    # ATen's CPU kernel on mmcv's grid (2 * loc - 1) so that the rounding
-    # matches: pixel coordinates with pixel centres at integers
-    grid = 2 * sampling_locations - 1
-    x = (grid[..., 0] + 1) * (w_f * 0.5) - 0.5
-    y = (grid[..., 1] + 1) * (h_f * 0.5) - 0.5
-    x0 = x.floor()
-    y0 = y.floor()
-    # distances to the four sides (ATen: w, e, n, s)
-    dx1 = x - x0
-    dx0 = (x0 + 1) - x
-    dy1 = y - y0
-    dy0 = (y0 + 1) - y
-    x0 = x0.detach()
-    y0 = y0.detach()
-
-    # corners in the order (y0, x0), (y0, x0+1), (y0+1, x0), (y0+1, x0+1)
-    attn = attention_weights.to(dtype)
-    wy0 = attn * dy0
-    wy1 = attn * dy1
-    weights = torch.stack(
-        (wy0 * dx0, wy0 * dx1, wy1 * dx0, wy1 * dx1), dim=-1)
-    # validity from the float coordinates (NaN / huge values are invalid
-    # and never reach the integer conversion)
-    vx0 = (x0 >= 0) & (x0 <= w_f - 1)
-    vx1 = (x0 >= -1) & (x0 <= w_f - 2)
-    vy0 = (y0 >= 0) & (y0 <= h_f - 1)
-    vy1 = (y0 >= -1) & (y0 <= h_f - 2)
-    valid = torch.stack((vy0 & vx0, vy0 & vx1, vy1 & vx0, vy1 & vx1), dim=-1)
-    weights = weights * valid.to(dtype)
-
-    # row of the (B * N * heads, C_h) value matrix of corner (y0, x0):
-    # ((b * N + start_l + y0 * W_l + x0) * heads + head)
-    x0l = torch.where(vx0 | vx1, x0, 0).long()
-    y0l = torch.where(vy0 | vy1, y0, 0).long()
-    widths_l = widths.view(num_levels, 1)
-    pix = level_start.view(num_levels, 1) + y0l * widths_l + x0l
-    b_off = (torch.arange(bs, device=value.device) * num_keys).view(
-        bs, 1, 1, 1, 1)
-    h_off = torch.arange(num_heads, device=value.device).view(
-        1, 1, num_heads, 1, 1)
-    row = (pix + b_off) * num_heads + h_off
-    corner_step = torch.stack(
-        (torch.zeros_like(widths_l), torch.ones_like(widths_l), widths_l,
-         widths_l + 1), dim=-1) * num_heads  # (L, 1, 4)
-    rows = row.unsqueeze(-1) + corner_step
-    rows = torch.where(valid, rows, 0)
-
-    per_bag = num_levels * num_points * 4
-    output = F.embedding_bag(
-        rows.view(-1, per_bag),
-        value.reshape(-1, head_dims),
-        mode='sum',
-        per_sample_weights=weights.view(-1, per_bag))
-    return output.view(bs, num_queries, num_heads * head_dims)
+    return MultiScaleDeformableAttnGather.apply(value, value_spatial_shapes,
+                                                sampling_locations,
+                                                attention_weights)
