@@ -41,42 +41,45 @@ from torch.autograd.function import once_differentiable
 
 
 def _level_constants(shapes: List[Tuple[int, int]], num_points: int,
-                     device: torch.device) -> Tuple[Tensor, Tensor, Tensor]:
-    """``(L*P,)`` int64 vectors: H_l, W_l and level start of every
-    (level, point) column."""
-    heights = torch.tensor([h for h, _ in shapes], device=device)
-    widths = torch.tensor([w for _, w in shapes], device=device)
-    starts = torch.cat(
-        (heights.new_zeros(1), (heights * widths).cumsum(0)[:-1]))
-    return tuple(t.repeat_interleave(num_points)
-                 for t in (heights, widths, starts))
-
-
-def _axis_corners(loc: Tensor, size: Tensor, scale: Tensor):
-    """Bilinear corners along one axis, as ATen's grid_sample computes them.
-
-    Args:
-        loc (Tensor): ``(M, L*P)`` normalised coordinates (a strided view).
-        size (Tensor): ``(L*P,)`` int64 map size along the axis.
-        scale (Tensor): ``(L*P,)`` ``size / 2`` in the weights' dtype.
+                     device: torch.device) -> Tuple[Tensor, Tensor]:
+    """Per (level, point) constants.
 
     Returns:
-        tuple: weights of the corners ``p0`` and ``p0 + 1`` (zero where the
-        corner is outside the map) and their indices (0 where outside),
-        each ``(M, L*P)``.
+        tuple: ``(L*P, 2)`` int64 map sizes ``(W_l, H_l)`` (the order of
+        the sampling locations' last dimension) and ``(L*P,)`` int64 level
+        start offsets in the flattened value.
     """
-    # grid_sample's unnormalisation for align_corners=False, on mmcv's grid
-    # 2 * loc - 1 (the same operations, so the same rounding): pixel
+    sizes = torch.tensor([[w, h] for h, w in shapes], device=device)
+    starts = torch.cat((sizes.new_zeros(1), sizes.prod(1).cumsum(0)[:-1]))
+    return (sizes.repeat_interleave(num_points, dim=0),
+            starts.repeat_interleave(num_points))
+
+
+def _bilinear_corners(loc: Tensor, size: Tensor):
+    """Bilinear corners of every sampling point, both axes at once.
+
+    Args:
+        loc (Tensor): ``(M, L*P*2)`` normalised ``(x, y)`` interleaved.
+        size (Tensor): ``(L*P*2,)`` int64 map sizes ``(W_l, H_l)``
+            interleaved the same way.
+
+    Returns:
+        tuple: weights of the corners ``p0 = floor(pixel coordinate)`` and
+        ``p0 + 1`` (zero where the corner is outside the map) and their
+        integer indices (0 where outside), each ``(M, L*P*2)``.
+    """
+    size_f = size.to(loc.dtype)
+    # grid_sample's unnormalisation for align_corners=False: pixel
     # coordinates with pixel centres at integers
-    pix = (2 * loc - 1 + 1) * scale - 0.5
+    pix = loc * size_f - 0.5
     p0 = pix.floor()
-    w0 = (p0 + 1) - pix
     w1 = pix - p0
-    # validity from the float coordinates: NaN / huge values are invalid and
-    # never reach the integer conversion
-    last = (size - 1).to(pix.dtype)
+    w0 = 1 - w1
+    # validity from the float coordinates: NaN / huge values are invalid
+    # (weight 0, index 0) and never reach the integer conversion
+    last = size_f - 1
     valid0 = (p0 >= 0) & (p0 <= last)
-    valid1 = (p0 >= -1) & (p0 <= last - 1)
+    valid1 = (p0 >= -1) & (p0 < last)
     zero = pix.new_zeros(())
     w0 = torch.where(valid0, w0, zero)
     w1 = torch.where(valid1, w1, zero)
@@ -109,14 +112,14 @@ class MultiScaleDeformableAttnGather(torch.autograd.Function):
                 f'({num_levels} levels)')
         dtype, device = value.dtype, value.device
         m, k = bs * num_queries * num_heads, num_levels * num_points
-        heights, widths, starts = _level_constants(shapes, num_points,
-                                                   device)
-        loc = sampling_locations.to(dtype).reshape(m, k, 2)
+        sizes, starts = _level_constants(shapes, num_points, device)
+        # (M, L*P*2): x, y interleaved; the views [:, 0::2] / [:, 1::2] are
+        # the x / y parts
+        w0, w1, i0, i1 = _bilinear_corners(
+            sampling_locations.to(dtype).reshape(m, 2 * k), sizes.view(-1))
+        wx0, wy0, wx1, wy1 = w0[:, 0::2], w0[:, 1::2], w1[:, 0::2], \
+            w1[:, 1::2]
         attn = attention_weights.to(dtype).reshape(m, k)
-        wx0, wx1, ix0, ix1 = _axis_corners(loc[..., 0], widths,
-                                           widths.to(dtype) * 0.5)
-        wy0, wy1, iy0, iy1 = _axis_corners(loc[..., 1], heights,
-                                           heights.to(dtype) * 0.5)
 
         # row of corner (y, x) in the (B * N * heads, C_h) value matrix:
         # (b * N + start_l + y * W_l + x) * heads + head
@@ -124,11 +127,11 @@ class MultiScaleDeformableAttnGather(torch.autograd.Function):
             bs, 1, 1, 1) + starts) * num_heads + torch.arange(
                 num_heads, device=device).view(1, 1, num_heads, 1)
         base = base.expand(bs, num_queries, num_heads, k).reshape(m, k)
-        stride_y = widths * num_heads
-        row_y0 = torch.addcmul(base, iy0, stride_y)
-        row_y1 = torch.addcmul(base, iy1, stride_y)
-        col_x0 = ix0 * num_heads
-        col_x1 = ix1 * num_heads
+        stride_y = sizes[:, 0] * num_heads
+        row_y0 = torch.addcmul(base, i0[:, 1::2], stride_y)
+        row_y1 = torch.addcmul(base, i1[:, 1::2], stride_y)
+        col_x0 = i0[:, 0::2] * num_heads
+        col_x1 = i1[:, 0::2] * num_heads
         ay0 = attn * wy0
         ay1 = attn * wy1
         # bags of 4 * L * P weighted rows, corner-major
