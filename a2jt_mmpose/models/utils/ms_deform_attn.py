@@ -172,11 +172,11 @@ class MultiScaleDeformableAttnGather(torch.autograd.Function):
         if need_value or need_loc:
             # ATen's grid_sample backward per level, the output laid out
             # (B*heads, C_h, P, Q) (queries innermost): output gradient
-            # (B*heads, C_h, 1, Q) times the attention (B*heads, 1, P, Q)
+            # (B*heads, C_h, Q) times the attention (B*heads, P, Q)
             g_bh = grad_output.view(bs, num_queries, num_heads,
                                     head_dims).permute(0, 2, 3, 1).reshape(
-                                        bs * num_heads, head_dims, 1,
-                                        num_queries)
+                                        bs * num_heads, head_dims,
+                                        num_queries).contiguous()
             attn_bh = attention_weights.to(dtype).permute(
                 0, 2, 3, 4, 1).reshape(bs * num_heads, num_levels,
                                        num_points, num_queries)
@@ -188,9 +188,16 @@ class MultiScaleDeformableAttnGather(torch.autograd.Function):
             for lvl, (h, w) in enumerate(shapes):
                 value_l = values[lvl].flatten(2).transpose(1, 2).reshape(
                     bs * num_heads, head_dims, h, w)
+                # one product per point: rows of Q contiguous elements
+                grad_sampled = g_bh.new_empty(
+                    (bs * num_heads, head_dims, num_points, num_queries))
+                for pt in range(num_points):
+                    torch.mul(
+                        g_bh, attn_bh[:, lvl, pt:pt + 1],
+                        out=grad_sampled[:, :, pt])
                 grad_in, grad_grid = torch.ops.aten.grid_sampler_2d_backward(
-                    g_bh * attn_bh[:, lvl].unsqueeze(1), value_l,
-                    grid_bh[:, lvl], 0, 0, False, [need_value, need_loc])
+                    grad_sampled, value_l, grid_bh[:, lvl], 0, 0, False,
+                    [need_value, need_loc])
                 if need_value:
                     grad_values.append(
                         grad_in.view(bs, num_heads, head_dims,
