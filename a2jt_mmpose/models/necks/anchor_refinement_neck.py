@@ -8,10 +8,6 @@ import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmcv.ops import MultiScaleDeformableAttention
 from mmengine.model import BaseModule
-from mmpose.models.heads.transformer_heads.transformers import \
-    DeformableDetrTransformerEncoder
-from mmpose.models.heads.transformer_heads.transformers.deformable_detr_layers import \
-    DeformableDetrTransformerDecoderLayer  # noqa: E501
 from mmpose.models.heads.transformer_heads.transformers.utils import \
     FFN as MLP
 from mmpose.registry import MODELS
@@ -19,6 +15,9 @@ from torch import Tensor
 
 from ..utils.anchors import (CHECKPOINT_ANCHOR_POLICIES, build_anchor_table,
                              check_checkpoint_anchors)
+from ..utils.gather_deformable_layers import (
+    GatherDeformableDetrTransformerDecoderLayer,
+    GatherDeformableDetrTransformerEncoder)
 from ..utils.positional_encoding import anchor_sine_encoding, sine_encoding_2d
 from ..utils.state_dict_check import check_state_dict
 
@@ -56,7 +55,9 @@ class AnchorRefinementNeck(BaseModule):
        plus an extra level (3x3 stride-2 conv + GN) on the raw last level;
     2. 2-D sine positional encoding + a learned level embedding;
     3. feature enhancement module: a deformable encoder (mmcv's
-       ``MultiScaleDeformableAttention`` self-attention, post-norm);
+       ``MultiScaleDeformableAttention`` self-attention, post-norm; built as
+       :class:`GatherMultiScaleDeformableAttention`, which runs a faster
+       gather on CPU tensors and mmcv's kernel on CUDA);
     4. anchor interaction module: decoder layers whose queries are the 3D
        anchors. Each layer runs self-attention over the anchor queries,
        deformable cross-attention sampled at each anchor's in-plane position,
@@ -236,12 +237,17 @@ class AnchorRefinementNeck(BaseModule):
                     f'{self.num_levels} feature levels')
 
     def _build_encoder(self, encoder: dict) -> nn.Module:
-        """Feature enhancement module (deformable encoder)."""
-        return DeformableDetrTransformerEncoder(**encoder)
+        """Feature enhancement module (deformable encoder): mmpose's
+        ``DeformableDetrTransformerEncoder`` with
+        :class:`GatherMultiScaleDeformableAttention` (mmcv's attention, a
+        faster CPU path; same parameters)."""
+        return GatherDeformableDetrTransformerEncoder(**encoder)
 
     def _build_decoder_layer(self, layer_cfg: dict) -> nn.Module:
-        """One anchor interaction layer (deformable cross-attention)."""
-        return DeformableDetrTransformerDecoderLayer(**layer_cfg)
+        """One anchor interaction layer (deformable cross-attention): mmpose's
+        ``DeformableDetrTransformerDecoderLayer`` with
+        :class:`GatherMultiScaleDeformableAttention`."""
+        return GatherDeformableDetrTransformerDecoderLayer(**layer_cfg)
 
     def init_weights(self) -> None:
         """Official initialisation: Xavier-uniform for every matrix of the
