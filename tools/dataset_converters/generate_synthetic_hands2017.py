@@ -13,15 +13,14 @@ writes the challenge layout ``<out-dir>/{training,validation}/images/`` +
 ``a2jt_mmpose/datasets/synthetic/hands2017_writer.py``).
 Same arguments and seed give identical files.
 """
-import os.path as osp
-import sys
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from generate_synthetic_nyu import run_depth_writer  # noqa: E402
+from a2jt_mmpose.datasets.synthetic.cli import run_depth_writer
+from a2jt_mmpose.datasets.synthetic.hands2017_writer import \
+    generate_hands2017
 
 
 def main(argv=None):
-    run_depth_writer(argv, __doc__.split('\n')[0], 'hands2017_writer',
+    run_depth_writer(generate_hands2017, argv,
+                     __doc__.split('\n')[0],
                      ['training', 'validation', 'frame'], [200, 40, 40])
 
 

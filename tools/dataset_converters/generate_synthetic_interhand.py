@@ -13,36 +13,9 @@ joint_3d}.json`` for every split, loadable by mmpose's
 ``InterHand3DDataset``. Same arguments and seed give byte-identical files.
 """
 import argparse
-import importlib.util
-import os.path as osp
-import sys
-import time
 
-
-def _load_synthetic():
-    """Import ``a2jt_mmpose.datasets.synthetic`` without running
-    ``a2jt_mmpose/__init__.py`` (which imports torch and mmpose): the
-    generator only needs numpy and cv2, so this keeps start-up fast."""
-    pkg_dir = osp.abspath(
-        osp.join(
-            osp.dirname(__file__), '..', '..', 'a2jt_mmpose', 'datasets',
-            'synthetic'))
-    init = osp.join(pkg_dir, '__init__.py')
-    if osp.isfile(init):
-        name = '_a2jt_mmpose_synthetic'
-        if name in sys.modules:  # another CLI of this folder loaded it
-            return sys.modules[name]
-        spec = importlib.util.spec_from_file_location(
-            name, init, submodule_search_locations=[pkg_dir])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-        return module
-    from a2jt_mmpose.datasets import synthetic  # installed package (mim)
-    return synthetic
-
-
-generate_interhand = _load_synthetic().generate_interhand
+from a2jt_mmpose.datasets.synthetic import generate_interhand
+from a2jt_mmpose.datasets.synthetic.cli import Progress, counts_per_split
 
 
 def parse_args(argv=None):
@@ -99,38 +72,13 @@ def parse_args(argv=None):
     parser.add_argument(
         '--quiet', action='store_true', help='no progress line')
     args = parser.parse_args(argv)
-    if len(args.num_images) not in (1, len(args.splits)):
-        parser.error('--num-images takes one value or one per split')
+    args.num_images = counts_per_split(parser, args.splits, args.num_images)
     return args
-
-
-class _Progress:
-    """Prints ``split: done/total, images/s`` on one line."""
-
-    def __init__(self, split: str, quiet: bool):
-        self.split = split
-        self.quiet = quiet
-        self.t0 = time.perf_counter()
-        self.last = 0.
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if self.quiet or (now - self.last < 0.5 and done < total):
-            return
-        self.last = now
-        rate = done / max(now - self.t0, 1e-9)
-        end = '\n' if done == total else ''
-        print(
-            f'\r[{self.split}] {done}/{total} images, {rate:.1f} images/s',
-            end=end,
-            flush=True)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    nums = args.num_images * (
-        len(args.splits) if len(args.num_images) == 1 else 1)
-    for split, num in zip(args.splits, nums):
+    for split, num in zip(args.splits, args.num_images):
         res = generate_interhand(
             args.out_dir,
             split=split,
@@ -144,7 +92,7 @@ def main(argv=None):
             workers=args.workers,
             facing_camera_tilt=args.facing_camera_tilt,
             poses=args.poses,
-            progress=_Progress(split, args.quiet))
+            progress=Progress(split, args.quiet))
         w, h = args.img_size
         print(f'[{split}] wrote {res["num_images"]} images of {w}x{h} '
               f'({res["num_frames"]} frames) in {res["seconds"]:.2f} s: '

@@ -14,14 +14,9 @@ unless ``--no-json``; both load with ``Rhd3DDataset``. Same arguments and
 seed give identical files.
 """
 import argparse
-import os.path as osp
-import sys
-import time
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from generate_synthetic_interhand import _load_synthetic  # noqa: E402
-
-generate_rhd = _load_synthetic().generate_rhd
+from a2jt_mmpose.datasets.synthetic import generate_rhd
+from a2jt_mmpose.datasets.synthetic.cli import Progress, counts_per_split
 
 
 def parse_args(argv=None):
@@ -71,25 +66,14 @@ def parse_args(argv=None):
     parser.add_argument(
         '--quiet', action='store_true', help='no progress line')
     args = parser.parse_args(argv)
-    if len(args.num_images) not in (1, len(args.sets)):
-        parser.error('--num-images takes one value or one per set')
+    args.num_images = counts_per_split(
+        parser, args.sets, args.num_images, what='set')
     return args
 
 
 def main(argv=None):
     args = parse_args(argv)
-    nums = args.num_images * (len(args.sets)
-                              if len(args.num_images) == 1 else 1)
-    for set_name, num in zip(args.sets, nums):
-        t0 = time.perf_counter()
-
-        def progress(done, total, set_name=set_name, t0=t0):
-            if args.quiet or (done % 50 and done < total):
-                return
-            rate = done / max(time.perf_counter() - t0, 1e-9)
-            print(f'\r[{set_name}] {done}/{total} images, {rate:.1f} '
-                  'images/s', end='\n' if done == total else '', flush=True)
-
+    for set_name, num in zip(args.sets, args.num_images):
         res = generate_rhd(
             args.out_dir,
             set_name=set_name,
@@ -101,7 +85,7 @@ def main(argv=None):
             facing_camera_tilt=args.facing_camera_tilt,
             write_json=not args.no_json,
             workers=args.workers,
-            progress=progress)
+            progress=Progress(set_name, args.quiet))
         print(f'[{set_name}] wrote {res["num_images"]} images in '
               f'{res["seconds"]:.2f} s: '
               f'{res["num_images"] / res["seconds"]:.1f} images/s with '

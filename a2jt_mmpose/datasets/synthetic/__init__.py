@@ -1,5 +1,13 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-"""Synthetic two-hand data (numpy + cv2 only; no torch / mmpose imports)."""
+"""Synthetic hand data in the on-disk formats of InterHand2.6M, RHD, NYU
+and HANDS 2017.
+
+The renderers and writers compute with numpy + cv2 only (scipy for NYU's
+``.mat``) and register nothing; camera maths comes from
+:mod:`a2jt_mmpose.codecs.depth_camera` and the depth PNG encodings from
+:mod:`a2jt_mmpose.datasets.depth_formats`. The command-line pieces of
+``tools/dataset_converters/generate_synthetic_*.py`` are in :mod:`.cli`.
+"""
 from .camera import (PinholeCamera, look_at_rotation, sample_camera_on_sphere,
                      to_float32_precision)
 from .hand_model import (BONE_LENGTH_RANGES, GESTURES, HAND_PARENTS,

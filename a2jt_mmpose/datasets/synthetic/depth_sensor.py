@@ -15,6 +15,7 @@ from typing import Sequence, Tuple
 import cv2
 import numpy as np
 
+from ...codecs.depth_camera import uvd_to_xyz
 from .camera import PinholeCamera
 from .hand_model import (facing_rotation, sample_hand_shape, sample_hands)
 from .renderer import HandRenderer, rasterize_primitives
@@ -106,7 +107,7 @@ def render_hand_depth(rng: np.random.Generator,
     # keep the hand well inside the image (+-110 mm cube and margin)
     ux = rng.uniform(0.3 * w, 0.7 * w)
     vy = rng.uniform(0.3 * h, 0.7 * h)
-    center = np.array([(ux - u0) * z / fx, (vy - v0) * z / fy, z])
+    center = uvd_to_xyz(np.array([ux, vy, z]), (fx, fy), (u0, v0))
     shape = sample_hand_shape(rng)
     rot = facing_rotation(rng, np.eye(3), max_tilt_deg, max_roll_deg)
     sample = sample_hands(rng, 'right', shape, center, rotation=rot)

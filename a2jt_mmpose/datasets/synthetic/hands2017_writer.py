@@ -4,6 +4,7 @@
 ::
 
     <out_dir>/training/images/image_D%08d.png     # 16-bit depth, mm
+                                                  # ('uint16' encoding)
     <out_dir>/training/Training_Annotation.txt    # name + 21 x (x, y, z)
     <out_dir>/validation/...                      # same layout (synthetic
                                                   # only: a labelled val set)
@@ -30,6 +31,8 @@ from typing import Dict, Tuple
 import cv2
 import numpy as np
 
+from ...codecs.depth_camera import xyz_to_uvd
+from ..depth_formats import encode_depth
 from .depth_sensor import render_hand_depth
 
 __all__ = ['HANDS2017_FOCAL', 'HANDS2017_PRINCIPAL_PT',
@@ -65,8 +68,6 @@ def generate_hands2017(out_dir: str,
     """
     start = time.perf_counter()
     total = 0
-    f = np.array(HANDS2017_FOCAL)
-    c = np.array(HANDS2017_PRINCIPAL_PT)
     for split, num in splits.items():
         if split not in _SPLIT_CODES:
             raise ValueError(f'unknown split "{split}" (use '
@@ -81,14 +82,17 @@ def generate_hands2017(out_dir: str,
                 depth_range=(380., 600.))
             xyz = frame.joints_cam[list(HANDS2017_FROM_MODEL)]
             name = f'image_D{i + 1:08d}.png'
-            cv2.imwrite(osp.join(folder, 'images', name), frame.depth)
-            uv = xyz[:, :2] / xyz[:, 2:] * f + c
+            cv2.imwrite(
+                osp.join(folder, 'images', name),
+                encode_depth(frame.depth, 'uint16'))
+            uv = xyz_to_uvd(xyz, HANDS2017_FOCAL,
+                            HANDS2017_PRINCIPAL_PT)[:, :2]
             lo, hi = uv.min(0) - 10, uv.max(0) + 10
             ann.append(f'{name}\t{_fmt(xyz.reshape(-1))}\n')
             boxes.append(f'{name}\t{_fmt([*lo, *(hi - lo)])}\n')
-            cen = xyz.mean(0)
-            centers.append(
-                f'{name}\t{_fmt([*(cen[:2] / cen[2] * f + c), cen[2]])}\n')
+            cen = xyz_to_uvd(xyz.mean(0), HANDS2017_FOCAL,
+                             HANDS2017_PRINCIPAL_PT)
+            centers.append(f'{name}\t{_fmt(cen)}\n')
         if split == 'frame':
             files = dict(zip(('BoundingBox.txt', 'center_uvd.txt'),
                              (boxes, centers)))

@@ -9,7 +9,8 @@
 ``joint_uvd`` / ``joint_xyz`` have shape ``(1, N, 36, 3)`` (one kinect;
 the real files hold 3 kinects, of which A2J uses kinect 1), float64, in
 ``uvd`` (px, px, mm) and camera mm with NYU's ``y`` up; frames start at 1.
-Depth PNGs pack mm as ``G * 256 + B`` (R = 0). Intrinsics are NYU's (fx
+Depth PNGs pack mm as ``G * 256 + B`` (R = 0, encoding ``'nyu_rgb'`` of
+:mod:`a2jt_mmpose.datasets.depth_formats`). Intrinsics are NYU's (fx
 588.03, fy -587.07, u0 320, v0 240). Deterministic by seed: frame ``i`` of
 split ``s`` uses ``np.random.default_rng([seed, s, i])``.
 
@@ -33,10 +34,12 @@ from typing import Dict, Tuple
 import cv2
 import numpy as np
 
+from ...codecs.depth_camera import xyz_to_uvd
+from ..depth_formats import encode_depth
 from .depth_sensor import render_hand_depth
 
 __all__ = ['NYU_FOCAL', 'NYU_PRINCIPAL_PT', 'NYU36_NAMES', 'nyu36_from_model',
-           'encode_nyu_depth', 'generate_nyu']
+           'generate_nyu']
 
 NYU_FOCAL = (588.03, -587.07)
 NYU_PRINCIPAL_PT = (320., 240.)
@@ -64,16 +67,6 @@ def nyu36_from_model(joints: np.ndarray) -> np.ndarray:
     out += [wrist + 0.35 * side, wrist - 0.35 * side, wrist,
             (wrist + j[11]) / 2, (wrist + j[7]) / 2, (wrist + j[19]) / 2]
     return np.stack(out)
-
-
-def encode_nyu_depth(depth: np.ndarray) -> np.ndarray:
-    """``(H, W)`` uint16 mm -> ``(H, W, 3)`` uint8 BGR image with
-    ``G = d >> 8``, ``B = d & 255``, ``R = 0`` (write with cv2)."""
-    d = np.asarray(depth, np.uint16)
-    out = np.zeros(d.shape + (3, ), np.uint8)
-    out[..., 0] = d & 255
-    out[..., 1] = d >> 8
-    return out
 
 
 def generate_nyu(out_dir: str,
@@ -108,14 +101,10 @@ def generate_nyu(out_dir: str,
             j36 = nyu36_from_model(frame.joints_cam)
             j36[:, 1] *= -1  # NYU: y up
             xyz[0, i] = j36
-            uvd[0, i, :, 0] = j36[:, 0] * NYU_FOCAL[0] / j36[:, 2] + \
-                NYU_PRINCIPAL_PT[0]
-            uvd[0, i, :, 1] = j36[:, 1] * NYU_FOCAL[1] / j36[:, 2] + \
-                NYU_PRINCIPAL_PT[1]
-            uvd[0, i, :, 2] = j36[:, 2]
+            uvd[0, i] = xyz_to_uvd(j36, NYU_FOCAL, NYU_PRINCIPAL_PT)
             cv2.imwrite(
                 osp.join(folder, f'depth_1_{i + 1:07d}.png'),
-                encode_nyu_depth(frame.depth))
+                encode_depth(frame.depth, 'nyu_rgb'))
         names = np.empty((1, 36), dtype=object)
         names[0] = list(NYU36_NAMES)
         savemat(

@@ -198,7 +198,7 @@ def render_rhd_sample(sample_id: int,
             side = 1. if other[:, 0].mean() >= 0 else -1.
             cam[21 * k:21 * k + 21] = other + [side * ABSENT_OFFSET, 0, 0]
     cam = cam.astype(np.float32).astype(np.float64)
-    uv = cam[:, :2] / cam[:, 2:] * camera.focal + camera.princpt
+    uv = camera.cam_to_pixel(cam)
     vis = np.zeros(42, bool)
     ui, vi = np.floor(uv[:, 0]).astype(int), np.floor(uv[:, 1]).astype(int)
     inside = (cam[:, 2] > 0) & (ui >= 0) & (ui < w) & (vi >= 0) & (vi < h)

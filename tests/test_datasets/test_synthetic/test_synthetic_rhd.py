@@ -154,6 +154,7 @@ class TestSyntheticRhd(TestCase):
                      'generate_synthetic_rhd.py'), '--out-dir', out,
             '--sets', 'evaluation', '--num-images', '2', '--quiet'
         ], capture_output=True, text=True, env=dict(os.environ,
+                                                    PYTHONPATH=REPO_ROOT,
                                                     OMP_NUM_THREADS='1'))
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn('images/s', proc.stdout)
