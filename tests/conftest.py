@@ -42,6 +42,21 @@ def official_checkpoint_shapes():
     return shapes
 
 
+@pytest.fixture
+def undecodable_folder(tmp_path):
+    """A folder of inputs in name order: a.jpg (real), b.jpg (text),
+    c.png (empty), d.jpg (real), notes.txt (not an image)."""
+    import shutil
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    shutil.copy(osp.join(INTERHAND_MINI, 'image2017.jpg'), folder / 'a.jpg')
+    (folder / 'b.jpg').write_text('not an image')
+    (folder / 'c.png').write_bytes(b'')
+    shutil.copy(osp.join(INTERHAND_MINI, 'image29590.jpg'), folder / 'd.jpg')
+    (folder / 'notes.txt').write_text('other files of a folder are ignored')
+    return folder
+
+
 def interhand_mini_split(prefix='test_interhand2.6m'):
     """Dataset kwargs that read the real InterHand2.6M sample files."""
     return dict(

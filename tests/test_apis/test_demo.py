@@ -120,17 +120,11 @@ def test_demo_on_a_video(capsys, tmp_path):
     assert all(len(f['instances'][0]['keypoints']) == 42 for f in frames)
 
 
-def test_demo_skips_undecodable_files_and_fails_at_the_end(tmp_path, capsys):
+def test_demo_skips_undecodable_files_and_fails_at_the_end(
+        undecodable_folder, tmp_path):
     # a text file named .jpg and an empty .png between two real images
-    import shutil
-
     from conftest import TINY_CONFIG
-    folder = tmp_path / 'in'
-    folder.mkdir()
-    shutil.copy(osp.join(INTERHAND_MINI, 'image2017.jpg'), folder / 'a.jpg')
-    (folder / 'b.jpg').write_text('not an image')
-    (folder / 'c.png').write_bytes(b'')
-    shutil.copy(osp.join(INTERHAND_MINI, 'image29590.jpg'), folder / 'd.jpg')
+    folder = undecodable_folder
     out_dir = tmp_path / 'out'
     # the command line: the readable files are processed, the exit status
     # is non-zero and the message lists the others

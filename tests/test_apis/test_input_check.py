@@ -1,28 +1,13 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 """An input that does not decode is named, through mmpose's own
 ``MMPoseInferencer`` and through :func:`readable_inputs`."""
-import shutil
-
 import pytest
 
-from conftest import INTERHAND_MINI, TINY_CONFIG
+from conftest import TINY_CONFIG
 
 
-@pytest.fixture
-def folder(tmp_path):
-    """a.jpg (real), b.jpg (text), c.png (empty), d.jpg (real)."""
-    import os.path as osp
-    folder = tmp_path / 'in'
-    folder.mkdir()
-    shutil.copy(osp.join(INTERHAND_MINI, 'image2017.jpg'), folder / 'a.jpg')
-    (folder / 'b.jpg').write_text('not an image')
-    (folder / 'c.png').write_bytes(b'')
-    shutil.copy(osp.join(INTERHAND_MINI, 'image29590.jpg'), folder / 'd.jpg')
-    (folder / 'notes.txt').write_text('other files of a folder are ignored')
-    return folder
-
-
-def test_readable_inputs(folder):
+def test_readable_inputs(undecodable_folder):
+    folder = undecodable_folder
     from a2jt_mmpose.apis import readable_inputs
     inputs, failures = readable_inputs(str(folder))
     assert inputs == [str(folder / 'a.jpg'), str(folder / 'd.jpg')]
@@ -34,7 +19,9 @@ def test_readable_inputs(folder):
     assert inputs == [] and 'neither an image nor a video' in failures[0]
 
 
-def test_mmpose_inferencer_names_the_undecodable_file(folder, tmp_path):
+def test_mmpose_inferencer_names_the_undecodable_file(undecodable_folder,
+                                                     tmp_path):
+    folder = undecodable_folder
     from mmpose.apis import MMPoseInferencer
 
     from a2jt_mmpose.apis import UnreadableInputError
