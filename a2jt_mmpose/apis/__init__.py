@@ -9,11 +9,12 @@ from .hand_report import describe_hands, keep_data_samples
 from .inferencer_guard import install_input_check
 from .inputs import (SameBoxForEveryInput, UnreadableInputError,
                      decode_failure, readable_inputs)
+from .precision import set_inference_precision
 
 install_input_check()
 
 __all__ = [
     'SameBoxForEveryInput', 'UnreadableInputError', 'decode_failure',
     'describe_hands', 'install_input_check', 'keep_data_samples',
-    'readable_inputs'
+    'readable_inputs', 'set_inference_precision'
 ]

@@ -6,7 +6,9 @@ import sys
 from typing import List, Optional, Sequence, Tuple
 
 from .hand_report import describe_hands, keep_data_samples
+from ..models.utils.precision import check_precision
 from .inputs import SameBoxForEveryInput, readable_inputs
+from .precision import set_inference_precision
 
 
 def run_demo(inputs: str,
@@ -15,7 +17,8 @@ def run_demo(inputs: str,
              out_dir: str = 'outputs/demo',
              device: str = 'cpu',
              bboxes: Optional[Sequence[float]] = None,
-             show_progress: bool = True) -> Tuple[int, List[str]]:
+             show_progress: bool = True,
+             precision: str = 'fp32') -> Tuple[int, List[str]]:
     """Run the inferencer on every readable input and save its pictures and
     json predictions under ``out_dir``; print one line per frame saying
     which hands are present (with the hand-type head).
@@ -30,6 +33,8 @@ def run_demo(inputs: str,
         bboxes (Sequence[float], optional): one hand box ``(x1, y1, x2,
             y2)`` px for every input (default: the whole image).
         show_progress (bool): mmpose's progress bar.
+        precision (str): ``'fp32'`` or ``'bf16'`` (the model's
+            ``test_cfg.precision``, :func:`set_inference_precision`).
 
     Returns:
         tuple: the number of results (frames) and one message per input
@@ -37,9 +42,11 @@ def run_demo(inputs: str,
 
     Raises:
         FileNotFoundError: ``inputs`` does not exist.
-        ValueError: the config name has no ``hand3d``, or nothing in
+        ValueError: an unknown precision, the config name has no
+            ``hand3d``, or nothing in
             ``inputs`` can be read (checked before the model is built).
     """
+    check_precision(precision, 'precision')
     if not osp.exists(inputs):
         raise FileNotFoundError(f'input "{inputs}" does not exist')
     if 'hand3d' not in osp.basename(config):
@@ -57,6 +64,7 @@ def run_demo(inputs: str,
         pose3d_weights=checkpoint,
         device=device,
         show_progress=show_progress)
+    set_inference_precision(inferencer, precision)
     call_args = dict(out_dir=out_dir)
     if bboxes is not None:
         call_args['bboxes'] = SameBoxForEveryInput(bboxes)

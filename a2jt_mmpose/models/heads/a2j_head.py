@@ -143,6 +143,10 @@ class A2JHead(BaseHead):
             raise ValueError(
                 f'the neck returns {num_anchors} anchor features but an '
                 f'anchor table of shape {tuple(anchors.shape)}')
+        # the fusion runs in at least float32, also under bfloat16 / float16
+        # autocast: joints are sums over A anchors of values up to the input
+        # size (bfloat16 would round 250 px to 1 px steps)
+        dtype = torch.promote_types(anchor_feats.dtype, torch.float32)
         joints, weighted_anchors, weights = [], [], []
         for layer in range(num_layers):
             feat = anchor_feats[layer]
@@ -153,11 +157,14 @@ class A2JHead(BaseHead):
                                         self.num_keypoints)
             else:
                 logits = self.weight_branches[layer](feat)
-            w = logits.softmax(dim=1)  # (B, A, K)
             # a trainable table learns from the first layer only (official)
             layer_anchors = anchors if layer == 0 else anchors.detach()
-            anchor_sum = torch.einsum('bak,ad->bkd', w, layer_anchors)
-            offset_sum = torch.einsum('bak,bakd->bkd', w, offsets)
+            with torch.autocast(feat.device.type, enabled=False):
+                w = logits.to(dtype).softmax(dim=1)  # (B, A, K)
+                anchor_sum = torch.einsum('bak,ad->bkd', w,
+                                          layer_anchors.to(dtype))
+                offset_sum = torch.einsum('bak,bakd->bkd', w,
+                                          offsets.to(dtype))
             joints.append(anchor_sum + self.offset_scale * offset_sum)
             weighted_anchors.append(anchor_sum)
             weights.append(w)
@@ -215,10 +222,10 @@ class A2JHead(BaseHead):
         hand_type = hand_prob = rel_root = None
         if 'hand_type_logits' in extras:
             hand_type, hand_prob = self.decoder.decode_hand_type(
-                extras['hand_type_logits'].detach().cpu().numpy())
+                extras['hand_type_logits'].detach().float().cpu().numpy())
         if 'root_depth' in extras:
             rel_root = self.decoder.decode_root_depth(
-                extras['root_depth'].detach().cpu().numpy())
+                extras['root_depth'].detach().float().cpu().numpy())
         half = self.num_keypoints // 2
         for i, pred in enumerate(preds):
             num_instances = len(pred.keypoints)

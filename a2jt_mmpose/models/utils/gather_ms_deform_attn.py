@@ -14,13 +14,21 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
     """mmcv's ``MultiScaleDeformableAttention`` with a faster CPU path.
 
     Same arguments, parameters (state-dict keys) and results as mmcv's
-    module. On float32 / float64 CPU tensors the sampling runs
+    module. On floating-point CPU tensors the sampling runs
     :func:`~a2jt_mmpose.models.utils.ms_deform_attn.
     multi_scale_deformable_attn_gather` (one weighted ``embedding_bag``
     gather, hand-written backward) instead of mmcv's
-    ``multi_scale_deformable_attn_pytorch``; CUDA / MLU tensors, other
-    dtypes, TorchScript tracing and ONNX export keep mmcv's forward (its
-    compiled kernel on the GPU; ``grid_sample``, which ONNX has, on the CPU).
+    ``multi_scale_deformable_attn_pytorch``; CUDA / MLU tensors, TorchScript
+    tracing and ONNX export keep mmcv's forward (its compiled kernel on the
+    GPU; ``grid_sample``, which ONNX has, on the CPU).
+
+    Under bfloat16 / float16 autocast (the reduced-precision inference path
+    and AMP training) the projections run in the reduced dtype, while the
+    sampling locations and the sampling itself stay in float32: a location
+    rounded to bfloat16 (8 significant bits) would move a sample by up to
+    1/512 of the feature map, and the weighted sum of 64 corner values per
+    query and head is accumulated in float32. The output is returned in the
+    value's dtype.
 
     Args:
         cpu_gather (bool): use the gather on the CPU. Default True; False
@@ -46,7 +54,7 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
     def uses_gather(self, value: Tensor) -> bool:
         """Whether a forward with this value tensor takes the gather."""
         return (self.cpu_gather and value.device.type == 'cpu'
-                and value.dtype in (torch.float32, torch.float64)
+                and value.dtype.is_floating_point
                 and not torch.jit.is_tracing()
                 and not torch.jit.is_scripting()
                 and not torch.onnx.is_in_onnx_export())
@@ -119,9 +127,11 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
             raise ValueError(
                 f'Last dim of reference_points must be'
                 f' 2 or 4, but get {reference_points.shape[-1]} instead.')
-        output = multi_scale_deformable_attn_gather(value, spatial_shapes,
-                                                    sampling_locations,
-                                                    attention_weights)
+        # at least float32 (float64 stays float64)
+        dtype = torch.promote_types(value.dtype, torch.float32)
+        output = multi_scale_deformable_attn_gather(
+            value.to(dtype), spatial_shapes, sampling_locations.to(dtype),
+            attention_weights.to(dtype)).to(value.dtype)
         output = self.output_proj(output)
         if not self.batch_first:
             output = output.permute(1, 0, 2)

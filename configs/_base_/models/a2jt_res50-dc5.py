@@ -6,7 +6,8 @@
 # sets its input size, anchors, number of joints and codec
 # (model.head.decoder).
 model = dict(
-    type='TopdownPoseEstimator',
+    # mmpose's TopdownPoseEstimator + model.test_cfg.precision
+    type='A2JTPoseEstimator',
     # official input normalisation: RGB / 255 (no ImageNet mean/std)
     data_preprocessor=dict(
         type='PoseDataPreprocessor',
@@ -90,4 +91,5 @@ model = dict(
             in_plane_tau=1.,
             depth_tau=1.,
             loss_weight=1.)),  # + decoder: the dataset config's codec
-    test_cfg=dict(flip_test=False))
+    # precision: 'fp32', or 'bf16' (bfloat16 autocast, float32 fusion)
+    test_cfg=dict(flip_test=False, precision='fp32'))

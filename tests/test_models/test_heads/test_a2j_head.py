@@ -49,6 +49,29 @@ class TestA2JHead(TestCase):
         torch.testing.assert_close(weighted[1, 2, 3],
                                    (w[:, None] * anchors).sum(0))
 
+    def test_fusion_stays_float32_under_bfloat16_autocast(self):
+        """Under bfloat16 autocast the MLPs run in bfloat16 but the softmax
+        and the weighted sums are float32 (bfloat16 would round joints near
+        250 px to 1 px steps): the joints equal a float32 fusion of the
+        bfloat16 MLP outputs."""
+        head = build_head(offset_scale=256., num_layers=1)
+        feats = torch.randn(1, 1, 10, 32)
+        anchors = 200. + torch.rand(10, 3) * 50.
+        with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+            joints, weighted, weights = head.fuse((feats, anchors))
+            offsets = head.offset_branches[0](feats[0, 0]).view(10, 4, 3)
+            logits = head.weight_branches[0](feats[0, 0])
+        self.assertEqual(offsets.dtype, torch.bfloat16)
+        for t in (joints, weighted, weights):
+            self.assertEqual(t.dtype, torch.float32)
+        w = logits.float().softmax(0)
+        expected = torch.einsum('ak,akd->kd', w,
+                                anchors[:, None] + 256. * offsets.float())
+        torch.testing.assert_close(joints[0, 0], expected)
+        # a bfloat16 sum could not hold these values: steps of 1 px
+        self.assertGreater(
+            (joints - joints.bfloat16().float()).abs().max().item(), 0.01)
+
     def test_uniform_weights_ablation(self):
         head = build_head(uniform_weights=True)
         self.assertIsNone(head.weight_branches)

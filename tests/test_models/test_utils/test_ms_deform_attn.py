@@ -208,8 +208,53 @@ def test_module_falls_back_to_mmcv(monkeypatch):
     ours(**kw)
     assert calls == [1]
     ours.cpu_gather = True
-    assert not ours.uses_gather(x.half())
+    assert ours.uses_gather(x.half()) and ours.uses_gather(x.bfloat16())
     assert not ours.uses_gather(torch.empty(0, device='meta'))
+    assert not ours.uses_gather(torch.zeros(2, dtype=torch.long))
+
+
+def test_module_under_bfloat16_autocast(monkeypatch):
+    """Under bfloat16 autocast (the bf16 inference path, AMP training) the
+    projections run in bfloat16 but the sampling is float32: the gather gets
+    float32 value, attention weights and sampling locations that were not
+    rounded to bfloat16, and returns bfloat16. The result is within
+    bfloat16 rounding of the float32 module, and trains (gradients reach the
+    sampling-offset and attention-weight projections)."""
+    _, ours = _module_pair(embed_dims=32, num_heads=2, num_levels=2,
+                           num_points=3, batch_first=True)
+    seen = []
+    monkeypatch.setattr(
+        gather_module, 'multi_scale_deformable_attn_gather',
+        lambda *a: seen.append(a) or multi_scale_deformable_attn_gather(*a))
+    g = torch.Generator().manual_seed(2)
+    shapes = torch.tensor([[6, 5], [3, 3]])
+    query = torch.randn(2, 9, 32, generator=g)
+    value = torch.randn(2, 39, 32, generator=g)
+    kw = dict(query=query, value=value,
+              reference_points=torch.rand(2, 9, 2, 2, generator=g),
+              spatial_shapes=shapes, level_start_index=torch.tensor([0, 30]))
+    ref = ours(**kw)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = ours(**kw)
+        value_in, _, loc, attn = seen[-1]
+        sampled = multi_scale_deformable_attn_gather(*seen[-1])
+        expected = ours.output_proj(sampled.bfloat16()) + query
+    assert value_in.dtype == loc.dtype == attn.dtype == torch.float32
+    assert sampled.dtype == torch.float32
+    # the residual stream keeps the query's float32
+    assert out.dtype == ref.dtype == torch.float32
+    torch.testing.assert_close(out, expected)
+    # the locations keep float32 resolution (reference + bf16 offsets)
+    assert (loc - loc.bfloat16().float()).abs().max() > 0
+    err = (out.float() - ref).abs().max() / ref.abs().max()
+    assert 0 < err < 2e-2, err
+    ours.train()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        ours(**kw).float().square().sum().backward()
+    for lin in (ours.sampling_offsets, ours.attention_weights,
+                ours.value_proj):
+        assert lin.weight.grad.abs().sum() > 0
+        assert torch.isfinite(lin.weight.grad).all()
 
 
 def test_neck_uses_gather_on_cpu(monkeypatch):

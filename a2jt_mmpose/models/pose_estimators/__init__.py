@@ -1,0 +1,4 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from .a2jt_pose_estimator import A2JTPoseEstimator
+
+__all__ = ['A2JTPoseEstimator']
