@@ -130,3 +130,33 @@ def test_opset_below_16_is_refused(tiny, tmp_path):
     with pytest.raises(ValueError, match='opset must be >= 16'):
         tool.export(tool.wrap(model, cfg), str(tmp_path / 'x.onnx'),
                     (128, 128), opset=15)
+
+
+def test_cli_int8(tmp_path):
+    """--precision int8: the matrix products take int8 weights
+    (MatMulInteger), the metadata survives, and onnxruntime's joints stay
+    close to the float32 PyTorch model's without equalling them."""
+    out = str(tmp_path / 'int8.onnx')
+    proc = subprocess.run(
+        [
+            sys.executable, SCRIPT, TINY_CONFIG, '--out', out, '--precision',
+            'int8', '--verify', '--atol', '5', '--rtol', '0'
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=dict(__import__('os').environ, OMP_NUM_THREADS='1'))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert ', int8, ' in proc.stdout
+    ops = tool.op_types(out)
+    assert 'MatMulInteger' in ops and 'DynamicQuantizeLinear' in ops
+    assert 'Conv' in ops and 'GridSample' in ops  # those stay float32
+    meta = {p.key: p.value for p in onnx.load(out).metadata_props}
+    assert meta['precision'] == 'int8'
+    assert meta['config'] == osp.basename(TINY_CONFIG)
+    errors = [
+        float(line.split('max abs error ')[1].split(',')[0])
+        for line in proc.stdout.splitlines() if line.startswith('verify')
+    ]
+    assert len(errors) == 2  # batch 1 and 2
+    assert all(1e-3 < e < 5 for e in errors), proc.stdout

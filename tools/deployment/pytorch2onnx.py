@@ -3,8 +3,8 @@
 
     python tools/deployment/pytorch2onnx.py CONFIG [CHECKPOINT]
         [--out model.onnx] [--input-size H W] [--opset 17] [--batch-size 1]
-        [--static-batch] [--decode] [--verify] [--atol 1e-4] [--rtol 1e-4]
-        [--latency] [--threads N]
+        [--static-batch] [--decode] [--precision fp32|int8] [--verify]
+        [--atol 1e-4] [--rtol 1e-4] [--latency] [--threads N]
 
 Graph: backbone -> neck -> head, the last decoder layer's fused joints.
 
@@ -35,6 +35,12 @@ takes ``multi_scale_deformable_attn_pytorch`` (``F.grid_sample`` -> ONNX
 ONNX form). The export is always done on the CPU; the script checks that the
 graph holds only standard ONNX operators.
 
+``--precision int8`` writes the graph with int8 weights for its matrix
+products (onnxruntime's dynamic quantization, ``MatMul``/``Gemm``, per
+channel; convolutions and GridSample stay float32). ``--verify`` then
+compares it with the float32 PyTorch model with the tolerances given
+(``docs/onnx.md`` gives its measured error and speed).
+
 ``--verify`` runs the exported file with onnxruntime (CPU) on random inputs
 at batch 1 and 2 and compares with PyTorch: the export passes when
 ``max |ort - torch| <= atol + rtol * max |torch|``, and prints both the
@@ -43,13 +49,15 @@ maximum absolute and the relative error (``max |ort - torch| / max |torch|``).
 import argparse
 import json
 import os.path as osp
+import time
 
 import torch
 from mmengine.config import DictAction
 
 from a2jt_mmpose.apis.models import build_pose_model, config_input_size
-from a2jt_mmpose.apis.onnx_export import (MIN_OPSET, depth_to_mm, export,
-                                          latency, verify, wrap)
+from a2jt_mmpose.apis.onnx_export import (MIN_OPSET, ONNX_PRECISIONS,
+                                          depth_to_mm, export, latency,
+                                          quantize_int8, verify, wrap)
 
 
 def parse_args(argv=None):
@@ -81,6 +89,12 @@ def parse_args(argv=None):
         '--decode',
         action='store_true',
         help='output z as root-relative depth in mm instead of depth bins')
+    parser.add_argument(
+        '--precision',
+        default='fp32',
+        choices=ONNX_PRECISIONS,
+        help='int8: int8 weights of the matrix products (onnxruntime '
+        'dynamic quantization)')
     parser.add_argument(
         '--verify',
         action='store_true',
@@ -127,15 +141,20 @@ def main(argv=None):
                 if args.decode else
                 'joints (B, K, 3): x, y input pixels, z depth bins'),
         outputs=','.join(wrapped.output_names),
+        precision=args.precision,
         depth_to_mm=json.dumps(depth_to_mm(cfg)),
         dynamic_batch=not args.static_batch)
     seconds = export(wrapped, args.out, input_size, args.opset,
                      args.batch_size, not args.static_batch, metadata)
+    if args.precision == 'int8':
+        t0 = time.perf_counter()
+        quantize_int8(args.out, args.out)
+        seconds += time.perf_counter() - t0
     print(f'exported {args.out} in {seconds:.1f} s (opset {args.opset}, '
           f'input {input_size[0]}x{input_size[1]}, batch '
           f'{"dynamic" if not args.static_batch else args.batch_size}, '
           f'output {"decoded (mm)" if args.decode else "codec space (bins)"}'
-          f', {osp.getsize(args.out) / 2**20:.1f} MiB)')
+          f', {args.precision}, {osp.getsize(args.out) / 2**20:.1f} MiB)')
     if args.verify:
         sizes = (args.batch_size, ) if args.static_batch else (1, 2)
         report = verify(wrapped, args.out, input_size, sizes, args.atol,
