@@ -3,6 +3,7 @@ from typing import Optional
 
 import torch
 from mmcv.ops import MultiScaleDeformableAttention
+from mmcv.ops.multi_scale_deform_attn import MultiScaleDeformableAttnFunction
 from mmpose.registry import MODELS
 from torch import Tensor
 
@@ -18,9 +19,11 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
     :func:`~a2jt_mmpose.models.utils.ms_deform_attn.
     multi_scale_deformable_attn_gather` (one weighted ``embedding_bag``
     gather, hand-written backward) instead of mmcv's
-    ``multi_scale_deformable_attn_pytorch``; CUDA / MLU tensors, TorchScript
-    tracing and ONNX export keep mmcv's forward (its compiled kernel on the
-    GPU; ``grid_sample``, which ONNX has, on the CPU).
+    ``multi_scale_deformable_attn_pytorch``; CUDA / MLU tensors run mmcv's
+    compiled kernel (``MultiScaleDeformableAttnFunction``), as mmcv's
+    module does. TorchScript tracing, ONNX export and ``cpu_gather=False``
+    on the CPU run mmcv's own forward (``grid_sample``, which ONNX has, on
+    the CPU).
 
     Under bfloat16 / float16 autocast (the reduced-precision inference path
     and AMP training) the projections run in the reduced dtype, while the
@@ -28,7 +31,8 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
     rounded to bfloat16 (8 significant bits) would move a sample by up to
     1/512 of the feature map, and the weighted sum of 64 corner values per
     query and head is accumulated in float32. The output is returned in the
-    value's dtype.
+    value's dtype. (mmcv's forward would cast the locations to the value's
+    dtype, and its CUDA kernel has no bfloat16.)
 
     Args:
         cpu_gather (bool): use the gather on the CPU. Default True; False
@@ -51,13 +55,20 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
         super().__init__(**kwargs)
         self.cpu_gather = cpu_gather
 
+    @staticmethod
+    def _exporting() -> bool:
+        return (torch.jit.is_tracing() or torch.jit.is_scripting()
+                or torch.onnx.is_in_onnx_export())
+
     def uses_gather(self, value: Tensor) -> bool:
         """Whether a forward with this value tensor takes the gather."""
         return (self.cpu_gather and value.device.type == 'cpu'
-                and value.dtype.is_floating_point
-                and not torch.jit.is_tracing()
-                and not torch.jit.is_scripting()
-                and not torch.onnx.is_in_onnx_export())
+                and value.dtype.is_floating_point and not self._exporting())
+
+    def uses_device_kernel(self, value: Tensor) -> bool:
+        """Whether a forward with this value tensor runs mmcv's compiled
+        kernel (CUDA / MLU tensors)."""
+        return value.device.type in ('cuda', 'mlu') and not self._exporting()
 
     def forward(self,
                 query: Tensor,
@@ -71,7 +82,8 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
                 level_start_index: Optional[Tensor] = None,
                 **kwargs) -> Tensor:
         """Deformable attention; see the class docstring for shapes."""
-        if not self.uses_gather(query if value is None else value):
+        v = query if value is None else value
+        if not (self.uses_gather(v) or self.uses_device_kernel(v)):
             return super().forward(
                 query,
                 key=key,
@@ -83,7 +95,7 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
                 spatial_shapes=spatial_shapes,
                 level_start_index=level_start_index,
                 **kwargs)
-        # mmcv's forward (mmcv 2.1.0), the sampling replaced by the gather
+        # mmcv's forward (mmcv 2.1.0); the sampling in at least float32
         if value is None:
             value = query
         if identity is None:
@@ -113,11 +125,13 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
         attention_weights = attention_weights.softmax(-1).view(
             bs, num_query, self.num_heads, self.num_levels, self.num_points)
         if reference_points.shape[-1] == 2:
-            offset_normalizer = torch.stack(
-                [spatial_shapes[..., 1], spatial_shapes[..., 0]], -1)
-            sampling_locations = reference_points[:, :, None, :, None, :] \
-                + sampling_offsets \
-                / offset_normalizer[None, None, None, :, None, :]
+            # reference + offset / (W_l, H_l), as one fused multiply-add with
+            # the reciprocal sizes (exact for powers of two)
+            inv_size = 1. / spatial_shapes.flip(-1).to(
+                reference_points.dtype)
+            sampling_locations = torch.addcmul(
+                reference_points[:, :, None, :, None, :], sampling_offsets,
+                inv_size[None, None, None, :, None, :])
         elif reference_points.shape[-1] == 4:
             sampling_locations = reference_points[:, :, None, :, None, :2] \
                 + sampling_offsets / self.num_points \
@@ -127,12 +141,28 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
             raise ValueError(
                 f'Last dim of reference_points must be'
                 f' 2 or 4, but get {reference_points.shape[-1]} instead.')
-        # at least float32 (float64 stays float64)
-        dtype = torch.promote_types(value.dtype, torch.float32)
-        output = multi_scale_deformable_attn_gather(
-            value.to(dtype), spatial_shapes, sampling_locations.to(dtype),
-            attention_weights.to(dtype)).to(value.dtype)
+        output = self._sample(value, spatial_shapes, level_start_index,
+                              sampling_locations, attention_weights)
         output = self.output_proj(output)
         if not self.batch_first:
             output = output.permute(1, 0, 2)
         return self.dropout(output) + identity
+
+    def _sample(self, value: Tensor, spatial_shapes: Tensor,
+                level_start_index: Tensor, sampling_locations: Tensor,
+                attention_weights: Tensor) -> Tensor:
+        """The gather on the CPU, mmcv's kernel on CUDA / MLU, in at least
+        float32 (float64 stays float64); ``(B, Q, C)`` in the value's
+        dtype."""
+        dtype = torch.promote_types(value.dtype, torch.float32)
+        value_ = value.to(dtype)
+        locations = sampling_locations.to(dtype)
+        weights = attention_weights.to(dtype)
+        if self.uses_gather(value):
+            output = multi_scale_deformable_attn_gather(
+                value_, spatial_shapes, locations, weights)
+        else:
+            output = MultiScaleDeformableAttnFunction.apply(
+                value_, spatial_shapes, level_start_index, locations,
+                weights, self.im2col_step)
+        return output.to(value.dtype)

@@ -297,3 +297,40 @@ def test_neck_uses_gather_on_cpu(monkeypatch):
     assert len(calls) == n_enc + n_dec  # mmcv's path did not call the gather
     for ours, ref in zip(*results):
         torch.testing.assert_close(ours, ref, rtol=1e-4, atol=1e-5)
+
+
+def test_device_kernel_gets_float32_under_autocast(monkeypatch):
+    """On CUDA / MLU tensors mmcv's kernel runs (it has no bfloat16): under
+    bfloat16 autocast it gets float32 value, locations and weights with the
+    level start index and im2col step, and its output returns to the value's
+    dtype. (No GPU here: the kernel is replaced by mmcv's PyTorch function
+    and the module told that the tensors are on a device.)"""
+    _, ours = _module_pair(embed_dims=16, num_heads=2, num_levels=2,
+                           num_points=2, batch_first=True)
+    calls = []
+
+    class FakeKernel:
+
+        @staticmethod
+        def apply(value, shapes, start, loc, attn, im2col_step):
+            calls.append((value.dtype, loc.dtype, attn.dtype, start.tolist(),
+                          im2col_step))
+            return multi_scale_deformable_attn_pytorch(value, shapes, loc,
+                                                       attn)
+
+    monkeypatch.setattr(gather_module, 'MultiScaleDeformableAttnFunction',
+                        FakeKernel)
+    monkeypatch.setattr(GatherMultiScaleDeformableAttention, 'uses_gather',
+                        lambda self, v: False)
+    monkeypatch.setattr(GatherMultiScaleDeformableAttention,
+                        'uses_device_kernel', lambda self, v: True)
+    x = torch.randn(1, 26, 16)
+    kw = dict(query=x, value=x, reference_points=torch.rand(1, 26, 2, 2),
+              spatial_shapes=torch.tensor([[4, 5], [2, 3]]),
+              level_start_index=torch.tensor([0, 20]))
+    ref = ours(**kw)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = ours(**kw)
+    assert calls == [(torch.float32, ) * 3 + ([0, 20], 64)] * 2
+    assert out.dtype == torch.float32  # the float32 query's residual
+    assert 0 < (out - ref).abs().max() < 0.05
