@@ -12,14 +12,17 @@ these steps.
 :func:`multi_scale_deformable_attn_gather` computes the same output and
 gradients with a hand-written autograd function:
 
-- forward: one weighted gather. Every sampling point contributes its four
-  bilinear corners with weight ``attention * bilinear weight`` (zero for a
-  corner outside its feature map, as ``grid_sample``'s
-  ``padding_mode='zeros'``); ``F.embedding_bag(mode='sum',
-  per_sample_weights=...)`` sums the ``L*P*4`` weighted rows of the value,
-  read in its ``(B, N, heads, C_h)`` layout (no transpose), per query and
-  head, straight into the output layout ``(B, Q, heads*C_h)``, without
-  materialising the sampled values.
+- forward: one weighted gather. Each level of the value gets a zero
+  border (one pixel before, two after, in both axes) and every pixel
+  coordinate is clamped to ``[-1, W_l]`` (``[-1, H_l]``; NaN to -1): a
+  corner outside its feature map then reads a zero of the border, as
+  ``grid_sample``'s ``padding_mode='zeros'``, with no validity test per
+  corner. Every sampling point contributes its four bilinear corners with
+  weight ``attention * bilinear weight``; ``F.embedding_bag(mode='sum',
+  per_sample_weights=...)`` sums the ``L*P*4`` weighted rows of the padded
+  value, read in its ``(B, N, heads, C_h)`` layout (no transpose), per
+  query and head, straight into the output layout ``(B, Q, heads*C_h)``,
+  without materialising the sampled values.
 - backward: the gradients w.r.t. the value and the sampling locations come
   from ATen's ``grid_sampler_2d_backward`` (the kernel behind mmcv's
   ``grid_sample`` backward, one call per level, with the output gradient
@@ -40,19 +43,52 @@ from torch import Tensor
 from torch.autograd.function import once_differentiable
 
 
+#: zero border of each level in the padded value, in pixels before / after
+#: (a clamped coordinate p in [-1, W] has corners floor(p) and floor(p) + 1,
+#: at padded positions in [0, W + 2])
+PAD_BEFORE, PAD_AFTER = 1, 2
+
+
 def _level_constants(shapes: List[Tuple[int, int]], num_points: int,
-                     device: torch.device) -> Tuple[Tensor, Tensor]:
+                     device: torch.device) -> Tuple[Tensor, Tensor, Tensor]:
     """Per (level, point) constants.
 
     Returns:
-        tuple: ``(L*P, 2)`` int64 map sizes ``(W_l, H_l)`` (the order of
-        the sampling locations' last dimension) and ``(L*P,)`` int64 level
-        start offsets in the flattened value.
+        tuple: ``(L*P, 2)`` int64 map sizes ``(W_l, H_l)`` (the order of the
+        sampling locations' last dimension), ``(L*P,)`` int64 padded widths
+        ``W_l + 3`` and ``(L*P,)`` int64 level start offsets in the flattened
+        padded value.
     """
+    pad = PAD_BEFORE + PAD_AFTER
     sizes = torch.tensor([[w, h] for h, w in shapes], device=device)
-    starts = torch.cat((sizes.new_zeros(1), sizes.prod(1).cumsum(0)[:-1]))
+    padded = sizes + pad
+    starts = torch.cat(
+        (padded.new_zeros(1), padded.prod(1).cumsum(0)[:-1]))
     return (sizes.repeat_interleave(num_points, dim=0),
+            padded[:, 0].repeat_interleave(num_points),
             starts.repeat_interleave(num_points))
+
+
+def _pad_levels(value: Tensor, shapes: List[Tuple[int, int]]) -> Tensor:
+    """The value ``(B, N, heads, C_h)`` with a zero border around each
+    level: ``(B, sum_l (H_l + 3) * (W_l + 3), heads, C_h)``."""
+    bs, _, num_heads, head_dims = value.shape
+    pad = PAD_BEFORE + PAD_AFTER
+    padded = value.new_zeros(
+        (bs, sum((h + pad) * (w + pad) for h, w in shapes), num_heads,
+         head_dims))
+    start = 0
+    for level, (h, w) in zip(value.split([h * w for h, w in shapes], 1),
+                             shapes):
+        n = (h + pad) * (w + pad)
+        padded[:, start:start + n].view(bs, h + pad, w + pad, num_heads,
+                                        head_dims)[:, PAD_BEFORE:h +
+                                                   PAD_BEFORE, PAD_BEFORE:w +
+                                                   PAD_BEFORE] = level.view(
+                                                       bs, h, w, num_heads,
+                                                       head_dims)
+        start += n
+    return padded
 
 
 def _bilinear_corners(loc: Tensor, size: Tensor):
@@ -65,27 +101,22 @@ def _bilinear_corners(loc: Tensor, size: Tensor):
 
     Returns:
         tuple: weights of the corners ``p0 = floor(pixel coordinate)`` and
-        ``p0 + 1`` (zero where the corner is outside the map) and their
-        integer indices (0 where outside), each ``(M, L*P*2)``.
+        ``p0 + 1``, and the padded position of ``p0`` (``p0 + 1``), each
+        ``(M, L*P*2)``; the coordinate is first clamped to ``[-1, size]``
+        (NaN to -1), where corners outside the map read the zero border.
     """
     size_f = size.to(loc.dtype)
     # grid_sample's unnormalisation for align_corners=False: pixel
     # coordinates with pixel centres at integers
     pix = loc * size_f - 0.5
+    torch.nan_to_num_(pix, nan=-1.)
+    torch.maximum(pix, pix.new_tensor(-1.), out=pix)
+    torch.minimum(pix, size_f, out=pix)
     p0 = pix.floor()
-    w1 = pix - p0
+    w1 = pix.sub_(p0)
     w0 = 1 - w1
-    # validity from the float coordinates: NaN / huge values are invalid
-    # (weight 0, index 0) and never reach the integer conversion
-    last = size_f - 1
-    valid0 = (p0 >= 0) & (p0 <= last)
-    valid1 = (p0 >= -1) & (p0 < last)
-    zero = pix.new_zeros(())
-    w0 = torch.where(valid0, w0, zero)
-    w1 = torch.where(valid1, w1, zero)
-    i0 = torch.where(valid0, p0, zero).long()
-    i1 = torch.where(valid1, p0 + 1, zero).long()
-    return w0, w1, i0, i1
+    i0 = p0.long().add_(PAD_BEFORE)
+    return w0, w1, i0
 
 
 class MultiScaleDeformableAttnGather(torch.autograd.Function):
@@ -112,40 +143,43 @@ class MultiScaleDeformableAttnGather(torch.autograd.Function):
                 f'({num_levels} levels)')
         dtype, device = value.dtype, value.device
         m, k = bs * num_queries * num_heads, num_levels * num_points
-        sizes, starts = _level_constants(shapes, num_points, device)
+        sizes, padded_w, starts = _level_constants(shapes, num_points,
+                                                   device)
+        padded = _pad_levels(value, shapes)
         # (M, L*P*2): x, y interleaved; the views [:, 0::2] / [:, 1::2] are
         # the x / y parts
-        w0, w1, i0, i1 = _bilinear_corners(
+        w0, w1, i0 = _bilinear_corners(
             sampling_locations.to(dtype).reshape(m, 2 * k), sizes.view(-1))
         wx0, wy0, wx1, wy1 = w0[:, 0::2], w0[:, 1::2], w1[:, 0::2], \
             w1[:, 1::2]
         attn = attention_weights.to(dtype).reshape(m, k)
 
-        # row of corner (y, x) in the (B * N * heads, C_h) value matrix:
-        # (b * N + start_l + y * W_l + x) * heads + head
-        base = ((torch.arange(bs, device=device) * num_keys).view(
+        # row of padded corner (y, x) in the (B * N' * heads, C_h) padded
+        # value: (b * N' + start_l + y * W'_l + x) * heads + head
+        num_padded = padded.shape[1]
+        base = ((torch.arange(bs, device=device) * num_padded).view(
             bs, 1, 1, 1) + starts) * num_heads + torch.arange(
                 num_heads, device=device).view(1, 1, num_heads, 1)
         base = base.expand(bs, num_queries, num_heads, k).reshape(m, k)
-        stride_y = sizes[:, 0] * num_heads
-        row_y0 = torch.addcmul(base, i0[:, 1::2], stride_y)
-        row_y1 = torch.addcmul(base, i1[:, 1::2], stride_y)
-        col_x0 = i0[:, 0::2] * num_heads
-        col_x1 = i1[:, 0::2] * num_heads
+        stride_y = padded_w * num_heads
+        # bags of 4 * L * P weighted rows, corner-major: (y0, x0), (y0, x1),
+        # (y1, x0), (y1, x1)
+        rows = value.new_empty((m, 4, k), dtype=torch.long)
+        torch.addcmul(base, i0[:, 1::2], stride_y, out=rows[:, 0])
+        rows[:, 0].add_(i0[:, 0::2] * num_heads)
+        torch.add(rows[:, 0], num_heads, out=rows[:, 1])
+        torch.add(rows[:, :2], stride_y, out=rows[:, 2:])
         ay0 = attn * wy0
         ay1 = attn * wy1
-        # bags of 4 * L * P weighted rows, corner-major
-        rows = value.new_empty((m, 4, k), dtype=torch.long)
         corner_w = value.new_empty((m, 4, k))
-        for c, (ry, cx, ay, wx) in enumerate(
-            ((row_y0, col_x0, ay0, wx0), (row_y0, col_x1, ay0, wx1),
-             (row_y1, col_x0, ay1, wx0), (row_y1, col_x1, ay1, wx1))):
-            torch.add(ry, cx, out=rows[:, c])
-            torch.mul(ay, wx, out=corner_w[:, c])
+        torch.mul(ay0, wx0, out=corner_w[:, 0])
+        torch.mul(ay0, wx1, out=corner_w[:, 1])
+        torch.mul(ay1, wx0, out=corner_w[:, 2])
+        torch.mul(ay1, wx1, out=corner_w[:, 3])
         rows = rows.view(m, 4 * k)
         output = F.embedding_bag(
             rows,
-            value.reshape(-1, head_dims),
+            padded.view(-1, head_dims),
             mode='sum',
             per_sample_weights=corner_w.view(m, 4 * k))
 
@@ -214,7 +248,9 @@ class MultiScaleDeformableAttnGather(torch.autograd.Function):
                     2).permute(0, 4, 1, 2, 3, 5)
 
         if need_attn:
-            # per-corner dot products <grad_out[b, q, head], value[row]>
+            # per-corner dot products <grad_out[b, q, head], value[row]> (the
+            # rows of the padded value; its border gives 0)
+            padded = _pad_levels(value, shapes)
             m, per_bag = rows.shape
             crow = torch.arange(0, m * per_bag + 1, per_bag,
                                 device=rows.device)
@@ -225,12 +261,12 @@ class MultiScaleDeformableAttnGather(torch.autograd.Function):
                     crow,
                     rows.view(-1),
                     grad_output.new_zeros(m * per_bag),
-                    size=(m, bs * num_keys * num_heads),
+                    size=(m, padded.shape[0] * padded.shape[1] * num_heads),
                     check_invariants=False)
                 dots = torch.sparse.sampled_addmm(
                     pattern,
                     grad_output.reshape(m, head_dims),
-                    value.reshape(-1, head_dims).t(),
+                    padded.view(-1, head_dims).t(),
                     beta=0.).values()
             d = dots.view(m, 4, per_bag // 4)
             grad_attn = (d[:, 0] * wx0 + d[:, 1] * wx1) * wy0 + \
