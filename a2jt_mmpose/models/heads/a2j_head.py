@@ -14,6 +14,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
+from ..utils.anchor_outputs import AnchorFeatures, AnchorFusion
 from ..utils.keypoint_targets import stack_keypoint_targets
 from ..utils.state_dict_check import check_state_dict
 
@@ -45,8 +46,8 @@ class A2JHead(BaseHead):
     paper model, so converted official checkpoints load strictly.
 
     Input:
-        feats (tuple): the neck output ``(anchor_feats, anchors)`` with
-            ``anchor_feats`` ``(L, B, A, C)`` and ``anchors`` ``(A, 3)``.
+        feats (AnchorFeatures): the neck output: ``anchor_feats``
+            ``(L, B, A, C)`` and ``anchors`` ``(A, 3)``.
 
     Args:
         num_keypoints (int): K. 42 for InterHand2.6M.
@@ -119,21 +120,20 @@ class A2JHead(BaseHead):
         self._warned_missing = set()
         self._register_load_state_dict_pre_hook(self._check_checkpoint)
 
-    def forward(self, feats: Tuple[Tensor, Tensor]) -> Tensor:
+    def forward(self, feats: AnchorFeatures) -> Tensor:
         """Fused joints of every decoder layer ``(L, B, K, 3)``."""
-        return self.fuse(feats)[0]
+        return self.fuse(feats).joints
 
-    def fuse(self, feats: Tuple[Tensor, Tensor]
-             ) -> Tuple[Tensor, Tensor, Tensor]:
+    def fuse(self, feats: AnchorFeatures) -> AnchorFusion:
         """Anchor-to-joint fusion of every decoder layer.
 
         Returns:
-            tuple:
+            AnchorFusion:
             - joints ``(L, B, K, 3)``,
-            - weighted anchors ``(L, B, K, 3)``,
-            - anchor weights ``(L, B, A, K)`` (softmax over A).
+            - weighted_anchors ``(L, B, K, 3)``,
+            - weights: anchor weights ``(L, B, A, K)`` (softmax over A).
         """
-        anchor_feats, anchors = feats
+        anchor_feats, anchors = feats.anchor_feats, feats.anchors
         num_layers, batch_size, num_anchors, _ = anchor_feats.shape
         if num_layers != self.num_layers:
             raise ValueError(
@@ -161,17 +161,19 @@ class A2JHead(BaseHead):
             joints.append(anchor_sum + self.offset_scale * offset_sum)
             weighted_anchors.append(anchor_sum)
             weights.append(w)
-        return (torch.stack(joints), torch.stack(weighted_anchors),
-                torch.stack(weights))
+        return AnchorFusion(
+            joints=torch.stack(joints),
+            weighted_anchors=torch.stack(weighted_anchors),
+            weights=torch.stack(weights))
 
-    def forward_extras(self, feats: Tuple[Tensor, Tensor]) -> dict:
+    def forward_extras(self, feats: AnchorFeatures) -> dict:
         """Outputs of the optional heads from the last decoder layer.
 
         Returns:
             dict: ``hand_type_logits`` ``(B, 2)`` if the hand-type head is
             on, ``root_depth`` ``(B,)`` (bins) if the root depth head is on.
         """
-        anchor_feats = feats[0][-1]
+        anchor_feats = feats.anchor_feats[-1]
         out = {}
         if self.hand_type_head is not None:
             out['hand_type_logits'] = self.hand_type_head(anchor_feats)
@@ -180,7 +182,7 @@ class A2JHead(BaseHead):
         return out
 
     def predict(self,
-                feats: Tuple[Tensor, Tensor],
+                feats: AnchorFeatures,
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> Predictions:
         """Decode the last layer's joints (and the optional heads).
@@ -242,16 +244,19 @@ class A2JHead(BaseHead):
         return preds
 
     def loss(self,
-             feats: Tuple[Tensor, Tensor],
+             feats: AnchorFeatures,
              batch_data_samples: OptSampleList,
              train_cfg: ConfigType = {}) -> dict:
         """Joint estimation + anchor surrounding losses, averaged over all
         decoder layers."""
-        joints, weighted_anchors, _ = self.fuse(feats)
-        target, weight = stack_keypoint_targets(batch_data_samples, joints)
-        loss_joint = sum(self.loss_joint(j, target, weight) for j in joints)
+        fused = self.fuse(feats)
+        target, weight = stack_keypoint_targets(batch_data_samples,
+                                                fused.joints)
+        loss_joint = sum(
+            self.loss_joint(j, target, weight) for j in fused.joints)
         loss_anchor = sum(
-            self.loss_anchor(a, target, weight) for a in weighted_anchors)
+            self.loss_anchor(a, target, weight)
+            for a in fused.weighted_anchors)
         losses = dict(
             loss_joint=loss_joint / self.num_layers,
             loss_anchor=loss_anchor / self.num_layers)

@@ -13,6 +13,7 @@ from mmpose.models.heads.transformer_heads.transformers.utils import \
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ..utils.anchor_outputs import AnchorFeatures
 from ..utils.anchors import (CHECKPOINT_ANCHOR_POLICIES, build_anchor_table,
                              check_checkpoint_anchors)
 from ..utils.gather_deformable_layers import (
@@ -73,7 +74,7 @@ class AnchorRefinementNeck(BaseModule):
             ``(B, 1024, 16, 16)``, ``(B, 2048, 16, 16)``.
 
     Output:
-        tuple:
+        AnchorFeatures:
         - anchor_feats (Tensor): decoder outputs of every layer,
           ``(num_decoder_layers, B, A, C)`` (A = number of anchors).
         - anchors (Tensor): the anchor table ``(A, 3)`` in target space
@@ -275,7 +276,7 @@ class AnchorRefinementNeck(BaseModule):
             nn.init.normal_(self.content_embed.weight)
         self._is_init = True
 
-    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+    def forward(self, feats: Sequence[Tensor]) -> AnchorFeatures:
         """Refine every anchor; see the class docstring for shapes."""
         self._check_feats(feats)
         memory, spatial_shapes, level_start_index, valid_ratios = \
@@ -348,7 +349,7 @@ class AnchorRefinementNeck(BaseModule):
         return tokens, pos, spatial_shapes, level_start_index, valid_ratios
 
     def interact_anchors(self, memory: Tensor, spatial_shapes: Tensor,
-                         **layer_kwargs) -> Tuple[Tensor, Tensor]:
+                         **layer_kwargs) -> AnchorFeatures:
         """Run the anchor interaction decoder over the encoder memory.
 
         Args:
@@ -358,8 +359,8 @@ class AnchorRefinementNeck(BaseModule):
                 ``level_start_index``, ``valid_ratios``).
 
         Returns:
-            tuple: ``(num_decoder_layers, B, A, C)`` anchor features and the
-            ``(A, 3)`` anchor table.
+            AnchorFeatures: ``anchor_feats`` ``(num_decoder_layers, B, A,
+            C)`` and the anchor table ``anchors`` ``(A, 3)``.
         """
         batch_size = memory.shape[0]
         query = self.initial_queries(memory, spatial_shapes)
@@ -378,7 +379,8 @@ class AnchorRefinementNeck(BaseModule):
                                       reference_points, memory,
                                       spatial_shapes, **layer_kwargs)
             outputs.append(query)
-        return torch.stack(outputs), self.anchors
+        return AnchorFeatures(
+            anchor_feats=torch.stack(outputs), anchors=self.anchors)
 
     def decode_layer(self, layer: nn.Module, query: Tensor, query_pos: Tensor,
                      reference_points: Tensor, memory: Tensor,

@@ -1,5 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-from typing import Sequence, Tuple
+from typing import Sequence
 
 import torch.nn as nn
 from mmcv.cnn.bricks.transformer import MultiheadAttention
@@ -8,6 +8,7 @@ from mmpose.models.heads.transformer_heads.transformers import (
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ..utils.anchor_outputs import AnchorFeatures
 # the official layer settings; plain multi-head attention everywhere uses
 # the decoder self-attention's width / heads / dropout
 from .anchor_refinement_neck import _FFN, _SELF_ATTN, AnchorRefinementNeck
@@ -96,15 +97,16 @@ class PlainAttentionAnchorRefinementNeck(AnchorRefinementNeck):
     def _build_decoder_layer(self, layer_cfg: dict) -> nn.Module:
         return DetrTransformerDecoderLayer(**layer_cfg)
 
-    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+    def forward(self, feats: Sequence[Tensor]) -> AnchorFeatures:
         """Refine every anchor.
 
         Args:
             feats (Sequence[Tensor]): backbone levels ``(B, C_l, H_l, W_l)``.
 
         Returns:
-            tuple: anchor features ``(num_decoder_layers, B, A, C)`` and the
-            anchor table ``(A, 3)`` (input px, codec depth unit).
+            AnchorFeatures: ``anchor_feats`` ``(num_decoder_layers, B, A, C)``
+            and the anchor table ``anchors`` ``(A, 3)`` (input px, codec
+            depth unit).
         """
         self._check_feats(feats)
         tokens, pos, spatial_shapes, _, _ = self.embed_levels(feats)

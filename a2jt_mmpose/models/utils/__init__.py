@@ -1,4 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from .anchor_outputs import AnchorFeatures, AnchorFusion
 from .anchors import generate_anchors
 from .gather_ms_deform_attn import GatherMultiScaleDeformableAttention
 from .keypoint_targets import stack_keypoint_targets
@@ -7,7 +8,8 @@ from .positional_encoding import anchor_sine_encoding, sine_encoding_2d
 from .state_dict_check import check_state_dict
 
 __all__ = [
-    'generate_anchors', 'anchor_sine_encoding', 'sine_encoding_2d',
-    'check_state_dict', 'stack_keypoint_targets',
+    'AnchorFeatures', 'AnchorFusion', 'generate_anchors',
+    'anchor_sine_encoding', 'sine_encoding_2d', 'check_state_dict',
+    'stack_keypoint_targets',
     'GatherMultiScaleDeformableAttention', 'multi_scale_deformable_attn_gather'
 ]

@@ -6,6 +6,8 @@ import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
+from a2jt_mmpose.models.utils import AnchorFeatures
+
 from conftest import PAPER_CONFIG, TINY_CONFIG
 
 
@@ -20,7 +22,9 @@ class TestAnchorRefinementNeck(TestCase):
         neck.init_weights()
         feats = (torch.rand(2, 128, 16, 16), torch.rand(2, 256, 8, 8),
                  torch.rand(2, 512, 8, 8))
-        anchor_feats, anchors = neck(feats)
+        out = neck(feats)
+        self.assertIsInstance(out, AnchorFeatures)
+        anchor_feats, anchors = out.anchor_feats, out.anchors
         self.assertEqual(anchor_feats.shape, (3, 2, 192, 128))
         self.assertEqual(anchors.shape, (192, 3))
         # 4 levels: 16^2 + 8^2 + 8^2 + 4^2 tokens
@@ -72,7 +76,7 @@ class TestAnchorRefinementNeck(TestCase):
                        for y, wy in ((0, 1 - w1), (1, w1))
                        for x, wx in ((0, 1 - w1), (1, w1)))
         torch.testing.assert_close(content[:, 0], expected)
-        anchor_feats, _ = neck(feats)
+        anchor_feats = neck(feats).anchor_feats
         self.assertEqual(anchor_feats.shape, (3, 2, 192, 128))
         cfg.initial_content = 'encoder'
         with self.assertRaisesRegex(ValueError, 'initial_content'):

@@ -7,6 +7,8 @@ from mmcv.cnn.bricks.transformer import MultiheadAttention
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
+from a2jt_mmpose.models.utils import AnchorFeatures
+
 from conftest import PAPER_CONFIG, TINY_CONFIG
 
 ABLATION = PAPER_CONFIG.replace(
@@ -39,7 +41,9 @@ class TestPlainAttentionNeck(TestCase):
         self.assertFalse(any(
             'MultiScaleDeformable' in type(m).__name__
             for m in neck.modules()))
-        anchor_feats, anchors = neck(feats())
+        out = neck(feats())
+        self.assertIsInstance(out, AnchorFeatures)
+        anchor_feats, anchors = out.anchor_feats, out.anchors
         self.assertEqual(anchor_feats.shape, (3, 2, 192, 128))
         self.assertEqual(anchors.shape, (192, 3))
 
@@ -47,7 +51,7 @@ class TestPlainAttentionNeck(TestCase):
         neck = MODELS.build(tiny_plain_cfg())
         neck.init_weights()
         neck.train()
-        anchor_feats, _ = neck(feats(1))
+        anchor_feats = neck(feats(1)).anchor_feats
         anchor_feats.square().mean().backward()
         for name, p in neck.named_parameters():
             self.assertIsNotNone(p.grad, name)

@@ -83,7 +83,7 @@ def run_paper_model(checkpoint, images, dtype):
             out = model(data['inputs'], data['data_samples'], mode='tensor')
             fused = model.head.fuse(model.extract_feat(data['inputs']))
         joints.append(out[:, 0].double().numpy())
-        weights.append(fused[2][-1][0].double().numpy())
+        weights.append(fused.weights[-1][0].double().numpy())
     return np.stack(joints), np.stack(weights)
 
 
