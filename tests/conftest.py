@@ -30,6 +30,14 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 
+def tiny_neck_cfg():
+    """The tiny model's neck config (``AnchorRefinementNeck``: 128
+    channels, 4 heads, 2 encoder / 3 decoder layers, 8 x 8 x 3 anchors at
+    128 x 128), a fresh copy: the layer settings of the neck tests."""
+    from mmengine.config import Config
+    return Config.fromfile(TINY_CONFIG).model.neck
+
+
 def official_checkpoint_shapes():
     """``{key: shape}`` of an official checkpoint, in its order."""
     shapes = {}

@@ -23,28 +23,6 @@ from ..utils.positional_encoding import anchor_sine_encoding, sine_encoding_2d
 from ..utils.state_dict_check import check_state_dict
 
 
-# official settings of the layers (d_model 256, 8 heads, 4 levels x 4 points,
-# FFN 1024, dropout 0.1)
-_MSDA = dict(
-    embed_dims=256,
-    num_heads=8,
-    num_levels=4,
-    num_points=4,
-    dropout=0.1,
-    batch_first=True)
-_SELF_ATTN = dict(
-    embed_dims=256,
-    num_heads=8,
-    attn_drop=0.1,
-    proj_drop=0.1,
-    batch_first=True)
-_FFN = dict(
-    embed_dims=256,
-    feedforward_channels=1024,
-    ffn_drop=0.1,
-    act_cfg=dict(type='ReLU', inplace=True))
-
-
 @MODELS.register_module()
 class AnchorRefinementNeck(BaseModule):
     """Anchor refinement model of A2J-Transformer.
@@ -81,6 +59,17 @@ class AnchorRefinementNeck(BaseModule):
           (``x, y`` input pixels, ``z`` depth unit of the codec).
 
     Args:
+        encoder (dict): config of mmpose's
+            ``DeformableDetrTransformerEncoder``: ``num_layers`` and
+            ``layer_cfg`` (``self_attn_cfg``: mmcv
+            ``MultiScaleDeformableAttention`` arguments, ``ffn_cfg``). The
+            official settings (6 layers, 256 channels, 8 heads, 4 levels x 4
+            points, FFN 1024, dropout 0.1) are in
+            ``configs/_base_/models/a2jt_res50-dc5.py``.
+        decoder (dict): ``num_layers`` and ``layer_cfg`` of the anchor
+            interaction decoder layers (mmpose's
+            ``DeformableDetrTransformerDecoderLayer``: ``self_attn_cfg``,
+            ``cross_attn_cfg``, ``ffn_cfg``).
         in_channels (Sequence[int]): channels of the backbone levels.
         embed_dims (int): transformer width C. Default 256.
         num_extra_levels (int): extra stride-2 levels built from the last
@@ -98,11 +87,6 @@ class AnchorRefinementNeck(BaseModule):
             to ``(input_w, input_h, 256)``: the input size in pixels and the
             official 256 for z (InterHand2.6M: 256 for all three, as the
             official code).
-        encoder (dict): config of mmpose's
-            ``DeformableDetrTransformerEncoder`` (num_layers, layer_cfg).
-        decoder (dict): ``num_layers`` and ``layer_cfg`` of the anchor
-            interaction decoder layers (mmpose's
-            ``DeformableDetrTransformerDecoderLayer``).
         initial_content (str): initial content of the anchor queries.
             ``'learned'`` (official code): a learned embedding per anchor.
             ``'memory'`` (the paper's Fig. 4 text): the encoder output of the
@@ -126,6 +110,8 @@ class AnchorRefinementNeck(BaseModule):
     """
 
     def __init__(self,
+                 encoder: dict,
+                 decoder: dict,
                  in_channels: Sequence[int] = (512, 1024, 2048),
                  embed_dims: int = 256,
                  num_extra_levels: int = 1,
@@ -135,21 +121,12 @@ class AnchorRefinementNeck(BaseModule):
                      depths=(63.5, 127.5, 191.5)),
                  num_anchors: Optional[int] = None,
                  anchor_position_scale: Optional[Sequence[float]] = None,
-                 encoder: dict = dict(
-                     num_layers=6,
-                     layer_cfg=dict(self_attn_cfg=_MSDA, ffn_cfg=_FFN)),
-                 decoder: dict = dict(
-                     num_layers=6,
-                     layer_cfg=dict(
-                         self_attn_cfg=_SELF_ATTN,
-                         cross_attn_cfg=_MSDA,
-                         ffn_cfg=_FFN)),
                  initial_content: str = 'learned',
                  trainable_anchors: bool = False,
                  checkpoint_anchors: str = 'refuse',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        # the layers may edit their configs; keep the defaults untouched
+        # the layers may edit their configs; keep the caller's untouched
         encoder, decoder = copy.deepcopy(encoder), copy.deepcopy(decoder)
         self.in_channels = tuple(in_channels)
         self.embed_dims = embed_dims

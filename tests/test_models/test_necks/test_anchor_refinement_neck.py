@@ -1,5 +1,4 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-import copy
 from unittest import TestCase
 
 import torch
@@ -8,11 +7,7 @@ from mmpose.registry import MODELS
 
 from a2jt_mmpose.models.utils import AnchorFeatures
 
-from conftest import PAPER_CONFIG, TINY_CONFIG
-
-
-def tiny_neck_cfg():
-    return copy.deepcopy(Config.fromfile(TINY_CONFIG).model.neck)
+from conftest import PAPER_CONFIG, TINY_CONFIG, tiny_neck_cfg
 
 
 class TestAnchorRefinementNeck(TestCase):
@@ -133,7 +128,6 @@ class TestAnchorRefinementNeck(TestCase):
         # query positional embedding, sampling points and fusion; gradient
         # reaches the table only through layer 1's use of it (also via
         # layer 1's output, the content of the later layers)
-        from conftest import TINY_CONFIG
         model_cfg = Config.fromfile(TINY_CONFIG).model
         model_cfg.neck.trainable_anchors = True
         neck = MODELS.build(model_cfg.neck)
