@@ -65,8 +65,9 @@ class A2JHead(BaseHead):
         decoder (dict): the codec that decodes predictions.
         hand_type_head (dict, optional): config of the hand-type head
             (e.g. ``dict(type='A2JHandTypeHead', in_channels=256)``). Needs
-            an even K: joints ``0 .. K/2-1`` are the right hand, the rest the
-            left hand (InterHand2.6M order).
+            a codec that knows which joints belong to which hand
+            (``hand_joint_masks`` / ``mask_absent_hands``:
+            :class:`A2JInterHandCodec`).
         root_depth_head (dict, optional): config of the relative root depth
             head (e.g. ``dict(type='A2JRootDepthHead', in_channels=256)``).
         init_cfg (dict, optional): initialisation config.
@@ -110,9 +111,14 @@ class A2JHead(BaseHead):
         self.loss_anchor = MODELS.build(loss_anchor)
         self.decoder = KEYPOINT_CODECS.build(decoder) if decoder else None
         # optional extension heads: None adds no module and no state dict key
-        if hand_type_head is not None and num_keypoints % 2:
-            raise ValueError('model.head.hand_type_head needs two hands of '
-                             f'K/2 joints each, got K={num_keypoints}')
+        if hand_type_head is not None:
+            if not hasattr(self.decoder, 'mask_absent_hands'):
+                raise ValueError(
+                    'model.head.hand_type_head needs a codec '
+                    '(model.head.decoder) that knows which joints belong to '
+                    f'which hand, e.g. A2JInterHandCodec; got {decoder}')
+            # raises if the codec cannot split K joints into the two hands
+            self.decoder.hand_joint_masks(num_keypoints)
         self.hand_type_head = MODELS.build(hand_type_head) \
             if hand_type_head else None
         self.root_depth_head = MODELS.build(root_depth_head) \
@@ -193,7 +199,8 @@ class A2JHead(BaseHead):
             - ``keypoints`` ``(1, K, 3)``: input pixels and root-relative
               depth in mm;
             - ``keypoint_scores`` ``(1, K)``: 1, or 0 for the joints of a hand
-              the hand-type head reports absent;
+              the hand-type head reports absent (the codec's
+              ``mask_absent_hands``);
             - ``hand_type`` ``(1, 2)`` float in {0, 1} (right, left present)
               and ``hand_type_predicted`` ``(1,)`` bool. With the hand-type
               head also ``hand_type_scores`` ``(1, 2)`` (probabilities).
@@ -221,7 +228,6 @@ class A2JHead(BaseHead):
         if 'root_depth' in extras:
             rel_root = self.decoder.decode_root_depth(
                 extras['root_depth'].detach().cpu().numpy())
-        half = self.num_keypoints // 2
         for i, pred in enumerate(preds):
             num_instances = len(pred.keypoints)
             if hand_type is None:
@@ -229,10 +235,8 @@ class A2JHead(BaseHead):
             else:
                 pred.hand_type = hand_type[i:i + 1].copy()
                 pred.hand_type_scores = hand_prob[i:i + 1].copy()
-                scores = pred.keypoint_scores.copy()
-                scores[:, :half] *= pred.hand_type[:, :1]
-                scores[:, half:] *= pred.hand_type[:, 1:]
-                pred.keypoint_scores = scores
+                pred.keypoint_scores = self.decoder.mask_absent_hands(
+                    pred.keypoint_scores, pred.hand_type)
             pred.hand_type_predicted = np.full((num_instances, ),
                                                hand_type is not None)
             if rel_root is None:

@@ -153,8 +153,14 @@ class TestA2JHeadExtensionHeads(TestCase):
         # a paper-model checkpoint does not fit the extended head
         with self.assertRaisesRegex(ValueError, 'keys missing'):
             ext.load_state_dict(plain.state_dict())
-        with self.assertRaisesRegex(ValueError, 'two hands'):
+        with self.assertRaisesRegex(ValueError, 'two hands.*K=5'):
             build_head(num_keypoints=5, **EXTRA_HEADS)
+        # the codec splits the joints into the hands; a codec that cannot
+        # (or none) is refused
+        for codec in (None, dict(type='A2JDepthCodec', input_size=(64, 64))):
+            with self.assertRaisesRegex(ValueError,
+                                        'which joints belong to which hand'):
+                build_head(decoder=codec, **EXTRA_HEADS)
 
     def test_losses_and_gradients(self):
         torch.manual_seed(0)
