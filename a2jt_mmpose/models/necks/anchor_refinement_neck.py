@@ -7,6 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmcv.ops import MultiScaleDeformableAttention
+from mmdet.models.layers import SinePositionalEncoding
 from mmengine.model import BaseModule
 from mmpose.models.heads.transformer_heads.transformers.utils import \
     FFN as MLP
@@ -19,7 +20,7 @@ from ..utils.anchors import (CHECKPOINT_ANCHOR_POLICIES, build_anchor_table,
 from ..utils.gather_deformable_layers import (
     GatherDeformableDetrTransformerDecoderLayer,
     GatherDeformableDetrTransformerEncoder)
-from ..utils.positional_encoding import anchor_sine_encoding, sine_encoding_2d
+from ..utils.positional_encoding import anchor_sine_encoding
 from ..utils.state_dict_check import check_state_dict
 
 
@@ -32,7 +33,9 @@ class AnchorRefinementNeck(BaseModule):
 
     1. input projections: 1x1 conv + GroupNorm(32) on every backbone level,
        plus an extra level (3x3 stride-2 conv + GN) on the raw last level;
-    2. 2-D sine positional encoding + a learned level embedding;
+    2. 2-D sine positional encoding (mmdet's ``SinePositionalEncoding``
+       with Deformable-DETR's normalisation: cell centres ``(i - 0.5) / H``
+       times ``2 pi``) + a learned level embedding;
     3. feature enhancement module: a deformable encoder (mmcv's
        ``MultiScaleDeformableAttention`` self-attention, post-norm; built as
        :class:`GatherMultiScaleDeformableAttention`, which runs a faster
@@ -177,10 +180,13 @@ class AnchorRefinementNeck(BaseModule):
                     build_norm_layer(dict(type='GN', num_groups=32),
                                      embed_dims)[1]))
             in_c = embed_dims
-        # 2. learned level embedding (the sine part has no parameters);
-        # N(0, 1) already here, as init_weights() draws it: a model built
-        # without init_weights() (mmpose's inferencers and init_model with
-        # no checkpoint) must not hold uninitialised memory (NaN / inf)
+        # 2. sine encoding of the cells (no parameters, no state-dict key)
+        # and learned level embedding, N(0, 1) already here, as
+        # init_weights() draws it: a model built without init_weights()
+        # (mmpose's inferencers and init_model with no checkpoint) must not
+        # hold uninitialised memory (NaN / inf)
+        self.positional_encoding = SinePositionalEncoding(
+            num_feats=embed_dims // 2, normalize=True, offset=-0.5)
         self.level_embed = nn.Parameter(
             torch.randn(self.num_levels, embed_dims))
         # 3. feature enhancement module
@@ -308,11 +314,11 @@ class AnchorRefinementNeck(BaseModule):
         batch_size = levels[0].shape[0]
         tokens, pos, shapes = [], [], []
         for lvl, feat in enumerate(levels):
-            _, c, h, w = feat.shape
+            h, w = feat.shape[-2:]
             shapes.append((h, w))
             tokens.append(feat.flatten(2).transpose(1, 2))
-            pe = sine_encoding_2d(
-                batch_size, h, w, c // 2, device=feat.device)
+            # no padding: every cell is valid
+            pe = self.positional_encoding(mask=None, input=feat)
             pos.append(
                 pe.flatten(2).transpose(1, 2) +
                 self.level_embed[lvl].view(1, 1, -1))
