@@ -1,4 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
+import os
 import os.path as osp
 import sys
 
@@ -28,6 +29,14 @@ TINY_CONFIG = osp.join(
 
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
+
+
+def tiny_neck_cfg():
+    """The tiny model's neck config (``AnchorRefinementNeck``: 128
+    channels, 4 heads, 2 encoder / 3 decoder layers, 8 x 8 x 3 anchors at
+    128 x 128), a fresh copy: the layer settings of the neck tests."""
+    from mmengine.config import Config
+    return Config.fromfile(TINY_CONFIG).model.neck
 
 
 def official_checkpoint_shapes():
@@ -86,6 +95,48 @@ def real_data_options(batch_size=4):
         opts[f'{key}.persistent_workers'] = False
         opts[f'{key}.batch_size'] = batch_size
     return opts
+
+
+#: the end of every training launcher: run tools/train.py (its first
+#: argument) with the other arguments, in the launcher's process
+_RUN_TRAIN_PY = '''
+import runpy as _runpy, sys as _sys
+_sys.argv = [_sys.argv[1]] + _sys.argv[2:]
+_runpy.run_path(_sys.argv[0], run_name='__main__')
+'''
+
+
+def tiny_train_command(work_dir, patches, opts, resume=False):
+    """Command line that trains the tiny config in ``work_dir`` with
+    ``tools/train.py`` through a launcher (``work_dir/launch.py``) that
+    first runs ``patches`` (Python source: extra hooks, a slow disk, ...).
+
+    Args:
+        work_dir (str): the work dir (created if missing); run the command
+            with it as the current directory.
+        patches (str): source run in the training process before train.py.
+        opts (dict): ``--cfg-options`` (see :func:`options_to_argv`).
+        resume (bool): add ``--resume``.
+
+    Returns:
+        list[str]: the command.
+    """
+    os.makedirs(work_dir, exist_ok=True)
+    launcher = osp.join(work_dir, 'launch.py')
+    with open(launcher, 'w') as f:
+        f.write(patches + _RUN_TRAIN_PY)
+    cmd = [sys.executable, launcher, osp.join(REPO_ROOT, 'tools', 'train.py'),
+           TINY_CONFIG, '--work-dir', work_dir]
+    if resume:
+        cmd.append('--resume')
+    return cmd + ['--cfg-options'] + options_to_argv(opts)
+
+
+def train_environment(**variables):
+    """Environment of a training subprocess: this one, with the package
+    on ``PYTHONPATH``, one OpenMP thread and ``variables``."""
+    return dict(os.environ, PYTHONPATH=REPO_ROOT, OMP_NUM_THREADS='1',
+                **variables)
 
 
 def options_to_argv(opts):

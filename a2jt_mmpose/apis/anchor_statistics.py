@@ -103,12 +103,12 @@ def collect_anchor_statistics(config: str,
         for batch in loader:
             data = model.data_preprocessor(batch, False)
             feats = model.extract_feat(data['inputs'])
-            joints, anchors, weights = model.head.fuse(feats)
+            fused = model.head.fuse(feats)
             target, weight = stack_keypoint_targets(data['data_samples'],
-                                                    joints)
-            stats = anchor_statistics(joints.cpu().numpy(),
-                                      anchors.cpu().numpy(),
-                                      weights.cpu().numpy(),
+                                                    fused.joints)
+            stats = anchor_statistics(fused.joints.cpu().numpy(),
+                                      fused.weighted_anchors.cpu().numpy(),
+                                      fused.weights.cpu().numpy(),
                                       target.cpu().numpy(),
                                       weight.cpu().numpy() > 0)
             if totals is None:
@@ -120,7 +120,7 @@ def collect_anchor_statistics(config: str,
     if totals is None or not len(totals['joint_px'][0]):
         raise ValueError('no valid joint in the first '
                          f'{num_images} test images of {config}')
-    num_anchors = weights.shape[2]
+    num_anchors = fused.weights.shape[2]
     summary = [{k: float(np.mean(v[layer])) for k, v in totals.items()}
                for layer in range(len(totals['joint_px']))]
     print(f'{len(totals["joint_px"][0])} valid joints, {num_anchors} '

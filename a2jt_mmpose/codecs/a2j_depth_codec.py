@@ -1,11 +1,9 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 from mmpose.codecs.base import BaseKeypointCodec
 from mmpose.registry import KEYPOINT_CODECS
-
-from .depth_camera import uvd_to_xyz
 
 
 @KEYPOINT_CODECS.register_module()
@@ -30,8 +28,8 @@ class A2JDepthCodec(BaseKeypointCodec):
     ``TopdownPoseEstimator`` then maps ``x, y`` back to original pixels with
     the ``input_center`` / ``input_scale`` the crop transform stores (the
     un-augmented crop box at test time), which gives ``(u, v, dz)``;
-    :meth:`to_uvd` / :meth:`to_xyz` finish the way to the original ``uvd`` and
-    camera mm (the official ``errorCompute``).
+    ``depth_prediction_to_xyz`` of ``DepthHandMPJPEMetric`` adds the centre
+    depth and back-projects to camera mm (the official ``errorCompute``).
 
     Args:
         input_size (tuple[int, int]): crop ``(w, h)``. Default (176, 176).
@@ -87,40 +85,3 @@ class A2JDepthCodec(BaseKeypointCodec):
             keypoints = keypoints[None]
         keypoints = keypoints.copy()
         return keypoints, np.ones(keypoints.shape[:2], dtype=np.float32)
-
-    @staticmethod
-    def to_uvd(keypoints: np.ndarray, crop_box: Sequence[float],
-               input_size: Sequence[int], center_depth: float,
-               scale: float = 1.) -> np.ndarray:
-        """Crop-space ``(x, y, z)`` -> original ``(u, v, d)``.
-
-        ``u = x * (x1 - x0) / W + x0`` (likewise ``v``) and
-        ``d = z / scale + center_depth``.
-
-        Args:
-            keypoints (np.ndarray): ``(..., 3)`` crop px + relative mm.
-            crop_box (Sequence[float]): the (integer) crop box
-                ``(x0, y0, x1, y1)`` in original px.
-            input_size (Sequence[int]): crop ``(W, H)``.
-            center_depth (float): centre depth in mm.
-            scale (float): the augmentation scale (1 at test time).
-
-        Returns:
-            np.ndarray: ``(..., 3)`` float64 original ``uvd``.
-        """
-        kpt = np.asarray(keypoints, dtype=np.float64)
-        x0, y0, x1, y1 = (float(v) for v in crop_box)
-        w, h = (float(v) for v in input_size)
-        uvd = np.empty_like(kpt)
-        uvd[..., 0] = kpt[..., 0] * (x1 - x0) / w + x0
-        uvd[..., 1] = kpt[..., 1] * (y1 - y0) / h + y0
-        uvd[..., 2] = kpt[..., 2] / scale + float(center_depth)
-        return uvd
-
-    @staticmethod
-    def to_xyz(uvd: np.ndarray, focal: Sequence[float],
-               principal_pt: Sequence[float]) -> np.ndarray:
-        """Original ``uvd`` -> camera mm (signed focal lengths; NYU's ``fy``
-        is negative). See :func:`~a2jt_mmpose.codecs.depth_camera.
-        uvd_to_xyz`."""
-        return uvd_to_xyz(uvd, focal, principal_pt)

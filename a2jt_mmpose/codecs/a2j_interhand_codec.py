@@ -54,7 +54,10 @@ class A2JInterHandCodec(BaseKeypointCodec):
     space and returns keypoints ``(N, K, 3)`` as ``(x px, y px, dz mm)`` and
     scores ``(N, K)`` (ones: A2J-Transformer has no confidence output).
     :meth:`decode_hand_type` and :meth:`decode_root_depth` decode the
-    outputs of the optional heads.
+    outputs of the optional heads; :meth:`mask_absent_hands` zeroes the
+    scores of the joints of a hand the hand type reports absent (the joint
+    layout of InterHand2.6M: the first ``K/2`` joints are the right hand,
+    the rest the left hand).
 
     Args:
         input_size (tuple[int, int]): network input ``(w, h)``. Default
@@ -231,6 +234,46 @@ class A2JInterHandCodec(BaseKeypointCodec):
         none = ~present.any(-1)
         present[none, np.argmax(prob[none], axis=-1)] = True
         return present.astype(np.float32), prob.astype(np.float32)
+
+    @staticmethod
+    def hand_joint_masks(num_keypoints: int) -> np.ndarray:
+        """Which joints belong to which hand, in InterHand2.6M's order:
+        joints ``0 .. K/2-1`` are the right hand, ``K/2 .. K-1`` the left
+        hand (K = 42: right 0-20, left 21-41).
+
+        Args:
+            num_keypoints (int): K, even.
+
+        Returns:
+            np.ndarray: ``(2, K)`` bool, rows (right, left).
+        """
+        if num_keypoints < 2 or num_keypoints % 2:
+            raise ValueError(
+                'A2JInterHandCodec: hand types need two hands of K/2 joints '
+                f'each (right hand first), got K={num_keypoints}')
+        half = num_keypoints // 2
+        masks = np.zeros((2, num_keypoints), dtype=bool)
+        masks[0, :half] = True
+        masks[1, half:] = True
+        return masks
+
+    def mask_absent_hands(self, keypoint_scores: np.ndarray,
+                          hand_type: np.ndarray) -> np.ndarray:
+        """Keypoint scores with the joints of an absent hand set to 0.
+
+        Args:
+            keypoint_scores (np.ndarray): ``(N, K)``.
+            hand_type (np.ndarray): ``(N, 2)`` (or ``(2,)``) in {0, 1},
+                (right, left) present, as :meth:`decode_hand_type` gives.
+
+        Returns:
+            np.ndarray: ``(N, K)`` float32, each joint's score times the
+            presence of its hand (:meth:`hand_joint_masks`).
+        """
+        scores = np.asarray(keypoint_scores, dtype=np.float32)
+        hand_type = np.asarray(hand_type, dtype=np.float32).reshape(-1, 2)
+        masks = self.hand_joint_masks(scores.shape[-1]).astype(np.float32)
+        return scores * (hand_type @ masks)
 
     def decode_root_depth(self, bins: np.ndarray) -> np.ndarray:
         """Decode the relative root depth ``(N,)`` bins to mm (left root

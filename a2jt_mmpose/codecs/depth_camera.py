@@ -12,7 +12,7 @@ The focal lengths are signed. NYU uses ``fy = -587.07`` so that its ``y``
 axis points *up* (as in its ``joint_xyz``); HANDS 2017 uses a positive ``fy``
 (``y`` down). The formulas are the same for both.
 """
-from typing import Sequence, Tuple
+from typing import Sequence
 
 import numpy as np
 
@@ -87,10 +87,3 @@ def cube_box(center_xyz: Sequence[float], half_size: float,
                         [c[0] + half_size, c[1] - half_size, c[2]]])
     uv = xyz_to_uvd(corners, focal, principal_pt)[:, :2]
     return np.concatenate([uv.min(0), uv.max(0)])
-
-
-def box_to_center_scale(box: Sequence[float]) -> Tuple[np.ndarray,
-                                                       np.ndarray]:
-    """``(x0, y0, x1, y1)`` -> (centre ``(2,)``, size ``(2,)``) in px."""
-    box = np.asarray(box, dtype=np.float32).reshape(4)
-    return (box[:2] + box[2:]) / 2, box[2:] - box[:2]

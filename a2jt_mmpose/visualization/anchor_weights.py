@@ -39,7 +39,8 @@ def anchor_weights_of_joint(model: torch.nn.Module,
 
     Args:
         model (nn.Module): a top-down estimator with an A2J head (a head
-            with ``fuse(feats) -> (joints, weighted_anchors, weights, ...)``)
+            with ``fuse(feats) -> AnchorFusion``: ``joints``,
+            ``weighted_anchors``, ``weights``)
             and ``cfg`` / ``dataset_meta`` set (``mmpose.apis.init_model``).
         img (str | np.ndarray): image path or BGR array.
         joint (int | str): joint index or keypoint name.
@@ -91,16 +92,14 @@ def anchor_weights_of_joint(model: torch.nn.Module,
     model.eval()
     try:
         feats = model.extract_feat(batch['inputs'])
-        out = head.fuse(feats)
+        fused = head.fuse(feats)
     finally:
         model.train(was_training)
-    joints, weights = out[0], out[2]
-    anchors = feats[1]
     return dict(
         crop=np.ascontiguousarray(crop).astype(np.uint8),
-        anchors=anchors.detach().cpu().numpy(),
-        weights=weights[layer, 0, :, k].detach().cpu().numpy(),
-        joint=joints[layer, 0, k].detach().cpu().numpy(),
+        anchors=feats.anchors.detach().cpu().numpy(),
+        weights=fused.weights[layer, 0, :, k].detach().cpu().numpy(),
+        joint=fused.joints[layer, 0, k].detach().cpu().numpy(),
         joint_index=k)
 
 

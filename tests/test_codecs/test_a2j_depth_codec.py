@@ -22,18 +22,12 @@ def test_encode_weights_and_decode():
         codec.encode(np.full((1, 2, 3), np.nan))
 
 
-def test_to_uvd_and_xyz():
-    box = (100., 50., 276., 226.)  # 176 px wide: 1 crop px = 1 px
-    uvd = A2JDepthCodec.to_uvd(np.array([[10., 20., -5.]]), box, (176, 176),
-                               600.)
-    np.testing.assert_allclose(uvd, [[110., 70., 595.]])
-    uvd = A2JDepthCodec.to_uvd(np.array([[10., 20., -5.]]), box, (88, 88),
-                               600., scale=0.5)
-    np.testing.assert_allclose(uvd, [[120., 90., 590.]])
+def test_uvd_to_xyz_negative_fy_and_back():
     # NYU's negative fy: v above the centre -> positive y (up)
-    xyz = A2JDepthCodec.to_xyz(np.array([[320., 140., 587.07]]),
-                               (588.03, -587.07), (320., 240.))
+    xyz = uvd_to_xyz(np.array([[320., 140., 587.07]]), (588.03, -587.07),
+                     (320., 240.))
     np.testing.assert_allclose(xyz, [[0., 100., 587.07]])
+    uvd = np.array([[110., 70., 595.], [400., 300., 650.]])
     back = xyz_to_uvd(uvd_to_xyz(uvd, (588.03, -587.07), (320., 240.)),
                       (588.03, -587.07), (320., 240.))
     np.testing.assert_allclose(back, uvd)

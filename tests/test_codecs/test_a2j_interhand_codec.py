@@ -137,6 +137,33 @@ class TestA2JInterHandCodecHandTypeAndRootDepth(TestCase):
                          [[1., 0.], [0., 1.], [1., 1.], [0., 1.]])
         np.testing.assert_allclose(prob[0], [0.952574, 0.047426], atol=1e-6)
 
+    def test_mask_absent_hands(self):
+        # InterHand2.6M layout: joints 0-20 right hand, 21-41 left hand
+        masks = self.codec.hand_joint_masks(42)
+        self.assertEqual(masks.shape, (2, 42))
+        self.assertEqual(np.flatnonzero(masks[0]).tolist(), list(range(21)))
+        self.assertEqual(np.flatnonzero(masks[1]).tolist(),
+                         list(range(21, 42)))
+        scores = np.linspace(0.1, 1., 4 * 42, dtype=np.float32).reshape(4, 42)
+        hand_type = np.array([[1., 1.], [1., 0.], [0., 1.], [0., 0.]])
+        masked = self.codec.mask_absent_hands(scores, hand_type)
+        self.assertEqual(masked.dtype, np.float32)
+        np.testing.assert_array_equal(masked[0], scores[0])
+        np.testing.assert_array_equal(masked[1, :21], scores[1, :21])
+        self.assertFalse(masked[1, 21:].any())
+        self.assertFalse(masked[2, :21].any())
+        np.testing.assert_array_equal(masked[2, 21:], scores[2, 21:])
+        self.assertFalse(masked[3].any())
+        # one sample's (2,) hand type; the input is left as it was
+        expected = scores[:1].copy()
+        expected[:, :21] = 0.
+        np.testing.assert_array_equal(
+            self.codec.mask_absent_hands(scores[:1], np.array([0., 1.])),
+            expected)
+        self.assertTrue(scores.all())
+        with self.assertRaisesRegex(ValueError, 'two hands.*K=5'):
+            self.codec.mask_absent_hands(np.ones((1, 5)), hand_type[:1])
+
     def test_real_samples_through_the_train_pipeline(self):
         """The 4 real InterHand2.6M frames (2 interacting, 1 left, 1 right)
         through the InterHand config's pipeline without random transforms:

@@ -16,14 +16,14 @@ from unittest import TestCase
 
 import pytest
 
-from conftest import REPO_ROOT, TINY_CONFIG, options_to_argv, real_data_options
+from conftest import real_data_options, tiny_train_command, train_environment
 
-# tools/train.py on a slow disk: a file is written in 10 steps, and before
-# each step, each rename and each removal the process prints "@@step <what>"
-# and waits DELAY s, so that a kill on reading the k-th line lands exactly
-# before that step
-LAUNCHER = '''
-import os, os.path as osp, runpy, sys, time
+# before tools/train.py: a slow disk. A file is written in 10 steps, and
+# before each step, each rename and each removal the process prints
+# "@@step <what>" and waits DELAY s, so that a kill on reading the k-th line
+# lands exactly before that step
+PATCHES = '''
+import os, os.path as osp, time
 from mmengine.fileio.backends.local_backend import LocalBackend
 
 DELAY = float(os.environ['SLOW_DISK_DELAY'])
@@ -54,8 +54,6 @@ def slow(fn):
 LocalBackend.put = put
 os.replace = slow(os.replace)
 os.remove = slow(os.remove)
-sys.argv = [sys.argv[1]] + sys.argv[2:]
-runpy.run_path(sys.argv[0], run_name='__main__')
 '''
 DELAY = 0.2
 SAVE_LINE = 'Saving checkpoint at 2 epochs'
@@ -75,19 +73,12 @@ def command(work_dir, max_epochs, hook, resume=False):
         'default_hooks.checkpoint.interval': 1,
         'default_hooks.checkpoint.max_keep_ckpts': 1,
     })
-    launcher = osp.join(work_dir, 'launch.py')
-    with open(launcher, 'w') as f:
-        f.write(LAUNCHER)
-    cmd = [sys.executable, launcher, osp.join(REPO_ROOT, 'tools', 'train.py'),
-           TINY_CONFIG, '--work-dir', work_dir]
-    if resume:
-        cmd.append('--resume')
-    return cmd + ['--cfg-options'] + options_to_argv(opts)
+    return tiny_train_command(work_dir, PATCHES, opts, resume=resume)
 
 
 def environment():
-    return dict(os.environ, PYTHONPATH=REPO_ROOT, OMP_NUM_THREADS='1',
-                SLOW_DISK_DELAY=str(DELAY), PYTHONUNBUFFERED='1')
+    return train_environment(SLOW_DISK_DELAY=str(DELAY),
+                             PYTHONUNBUFFERED='1')
 
 
 def kill_during_save(work_dir, step, hook):

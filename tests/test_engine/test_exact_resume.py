@@ -6,19 +6,18 @@ import json
 import os
 import os.path as osp
 import subprocess
-import sys
 import tempfile
 from unittest import TestCase
 
 import pytest
 import torch
 
-from conftest import REPO_ROOT, TINY_CONFIG, options_to_argv, real_data_options
+from conftest import real_data_options, tiny_train_command, train_environment
 
-# tools/train.py, with a hook that SIGKILLs the process right after the given
-# training iteration (1-based) when KILL_AFTER_ITER is set
-LAUNCHER = '''
-import os, runpy, signal, sys
+# before tools/train.py: a hook that SIGKILLs the process right after the
+# given training iteration (1-based) when KILL_AFTER_ITER is set
+PATCHES = '''
+import os, signal
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 from mmpose.registry import HOOKS
@@ -45,8 +44,6 @@ def patched(cls, cfg):
 
 
 Runner.from_cfg = classmethod(patched)
-sys.argv = [sys.argv[1]] + sys.argv[2:]
-runpy.run_path(sys.argv[0], run_name='__main__')
 '''
 
 
@@ -65,17 +62,8 @@ def train(work_dir, num_workers, kill_after=0, resume=False):
         'default_hooks.checkpoint.max_keep_ckpts': 3,
         'default_hooks.logger.interval': 1,
     })
-    launcher = osp.join(work_dir, 'launch.py')
-    os.makedirs(work_dir, exist_ok=True)
-    with open(launcher, 'w') as f:
-        f.write(LAUNCHER)
-    cmd = [sys.executable, launcher, osp.join(REPO_ROOT, 'tools', 'train.py'),
-           TINY_CONFIG, '--work-dir', work_dir]
-    if resume:
-        cmd.append('--resume')
-    cmd += ['--cfg-options'] + options_to_argv(opts)
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT, OMP_NUM_THREADS='1',
-               KILL_AFTER_ITER=str(kill_after))
+    cmd = tiny_train_command(work_dir, PATCHES, opts, resume=resume)
+    env = train_environment(KILL_AFTER_ITER=str(kill_after))
     proc = subprocess.run(cmd, cwd=work_dir, env=env, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     return proc

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 from mmpose.registry import MODELS
 
-from a2jt_mmpose.models.utils import generate_anchors
+from a2jt_mmpose.models.utils import AnchorFeatures, generate_anchors
 from a2jt_mmpose.visualization.anchor_weights import (draw_anchor_weights,
                                                       joint_index)
 
@@ -17,8 +17,8 @@ def test_draw_one_panel_per_depth(tmp_path):
         dict(type='A2JHead', num_keypoints=42, num_layers=1,
              in_channels=16, hidden_dims=16))
     with torch.no_grad():
-        joints, _, weights = head.fuse(
-            (torch.randn(1, 1, 768, 16), anchors))
+        fused = head.fuse(AnchorFeatures(torch.randn(1, 1, 768, 16), anchors))
+    joints, weights = fused.joints, fused.weights
     crop = np.random.randint(0, 255, (256, 256, 3), dtype=np.uint8)
     out = str(tmp_path / 'w.png')
     for k in (0, 41):

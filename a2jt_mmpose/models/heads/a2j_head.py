@@ -14,6 +14,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
+from ..utils.anchor_outputs import AnchorFeatures, AnchorFusion
 from ..utils.keypoint_targets import stack_keypoint_targets
 from ..utils.state_dict_check import check_state_dict
 
@@ -45,8 +46,8 @@ class A2JHead(BaseHead):
     paper model, so converted official checkpoints load strictly.
 
     Input:
-        feats (tuple): the neck output ``(anchor_feats, anchors)`` with
-            ``anchor_feats`` ``(L, B, A, C)`` and ``anchors`` ``(A, 3)``.
+        feats (AnchorFeatures): the neck output: ``anchor_feats``
+            ``(L, B, A, C)`` and ``anchors`` ``(A, 3)``.
 
     Args:
         num_keypoints (int): K. 42 for InterHand2.6M.
@@ -64,8 +65,9 @@ class A2JHead(BaseHead):
         decoder (dict): the codec that decodes predictions.
         hand_type_head (dict, optional): config of the hand-type head
             (e.g. ``dict(type='A2JHandTypeHead', in_channels=256)``). Needs
-            an even K: joints ``0 .. K/2-1`` are the right hand, the rest the
-            left hand (InterHand2.6M order).
+            a codec that knows which joints belong to which hand
+            (``hand_joint_masks`` / ``mask_absent_hands``:
+            :class:`A2JInterHandCodec`).
         root_depth_head (dict, optional): config of the relative root depth
             head (e.g. ``dict(type='A2JRootDepthHead', in_channels=256)``).
         init_cfg (dict, optional): initialisation config.
@@ -109,9 +111,14 @@ class A2JHead(BaseHead):
         self.loss_anchor = MODELS.build(loss_anchor)
         self.decoder = KEYPOINT_CODECS.build(decoder) if decoder else None
         # optional extension heads: None adds no module and no state dict key
-        if hand_type_head is not None and num_keypoints % 2:
-            raise ValueError('model.head.hand_type_head needs two hands of '
-                             f'K/2 joints each, got K={num_keypoints}')
+        if hand_type_head is not None:
+            if not hasattr(self.decoder, 'mask_absent_hands'):
+                raise ValueError(
+                    'model.head.hand_type_head needs a codec '
+                    '(model.head.decoder) that knows which joints belong to '
+                    f'which hand, e.g. A2JInterHandCodec; got {decoder}')
+            # raises if the codec cannot split K joints into the two hands
+            self.decoder.hand_joint_masks(num_keypoints)
         self.hand_type_head = MODELS.build(hand_type_head) \
             if hand_type_head else None
         self.root_depth_head = MODELS.build(root_depth_head) \
@@ -119,21 +126,20 @@ class A2JHead(BaseHead):
         self._warned_missing = set()
         self._register_load_state_dict_pre_hook(self._check_checkpoint)
 
-    def forward(self, feats: Tuple[Tensor, Tensor]) -> Tensor:
+    def forward(self, feats: AnchorFeatures) -> Tensor:
         """Fused joints of every decoder layer ``(L, B, K, 3)``."""
-        return self.fuse(feats)[0]
+        return self.fuse(feats).joints
 
-    def fuse(self, feats: Tuple[Tensor, Tensor]
-             ) -> Tuple[Tensor, Tensor, Tensor]:
+    def fuse(self, feats: AnchorFeatures) -> AnchorFusion:
         """Anchor-to-joint fusion of every decoder layer.
 
         Returns:
-            tuple:
+            AnchorFusion:
             - joints ``(L, B, K, 3)``,
-            - weighted anchors ``(L, B, K, 3)``,
-            - anchor weights ``(L, B, A, K)`` (softmax over A).
+            - weighted_anchors ``(L, B, K, 3)``,
+            - weights: anchor weights ``(L, B, A, K)`` (softmax over A).
         """
-        anchor_feats, anchors = feats
+        anchor_feats, anchors = feats.anchor_feats, feats.anchors
         num_layers, batch_size, num_anchors, _ = anchor_feats.shape
         if num_layers != self.num_layers:
             raise ValueError(
@@ -168,17 +174,19 @@ class A2JHead(BaseHead):
             joints.append(anchor_sum + self.offset_scale * offset_sum)
             weighted_anchors.append(anchor_sum)
             weights.append(w)
-        return (torch.stack(joints), torch.stack(weighted_anchors),
-                torch.stack(weights))
+        return AnchorFusion(
+            joints=torch.stack(joints),
+            weighted_anchors=torch.stack(weighted_anchors),
+            weights=torch.stack(weights))
 
-    def forward_extras(self, feats: Tuple[Tensor, Tensor]) -> dict:
+    def forward_extras(self, feats: AnchorFeatures) -> dict:
         """Outputs of the optional heads from the last decoder layer.
 
         Returns:
             dict: ``hand_type_logits`` ``(B, 2)`` if the hand-type head is
             on, ``root_depth`` ``(B,)`` (bins) if the root depth head is on.
         """
-        anchor_feats = feats[0][-1]
+        anchor_feats = feats.anchor_feats[-1]
         out = {}
         if self.hand_type_head is not None:
             out['hand_type_logits'] = self.hand_type_head(anchor_feats)
@@ -187,7 +195,7 @@ class A2JHead(BaseHead):
         return out
 
     def predict(self,
-                feats: Tuple[Tensor, Tensor],
+                feats: AnchorFeatures,
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> Predictions:
         """Decode the last layer's joints (and the optional heads).
@@ -198,7 +206,8 @@ class A2JHead(BaseHead):
             - ``keypoints`` ``(1, K, 3)``: input pixels and root-relative
               depth in mm;
             - ``keypoint_scores`` ``(1, K)``: 1, or 0 for the joints of a hand
-              the hand-type head reports absent;
+              the hand-type head reports absent (the codec's
+              ``mask_absent_hands``);
             - ``hand_type`` ``(1, 2)`` float in {0, 1} (right, left present)
               and ``hand_type_predicted`` ``(1,)`` bool. With the hand-type
               head also ``hand_type_scores`` ``(1, 2)`` (probabilities).
@@ -226,7 +235,6 @@ class A2JHead(BaseHead):
         if 'root_depth' in extras:
             rel_root = self.decoder.decode_root_depth(
                 extras['root_depth'].detach().float().cpu().numpy())
-        half = self.num_keypoints // 2
         for i, pred in enumerate(preds):
             num_instances = len(pred.keypoints)
             if hand_type is None:
@@ -234,10 +242,8 @@ class A2JHead(BaseHead):
             else:
                 pred.hand_type = hand_type[i:i + 1].copy()
                 pred.hand_type_scores = hand_prob[i:i + 1].copy()
-                scores = pred.keypoint_scores.copy()
-                scores[:, :half] *= pred.hand_type[:, :1]
-                scores[:, half:] *= pred.hand_type[:, 1:]
-                pred.keypoint_scores = scores
+                pred.keypoint_scores = self.decoder.mask_absent_hands(
+                    pred.keypoint_scores, pred.hand_type)
             pred.hand_type_predicted = np.full((num_instances, ),
                                                hand_type is not None)
             if rel_root is None:
@@ -249,16 +255,19 @@ class A2JHead(BaseHead):
         return preds
 
     def loss(self,
-             feats: Tuple[Tensor, Tensor],
+             feats: AnchorFeatures,
              batch_data_samples: OptSampleList,
              train_cfg: ConfigType = {}) -> dict:
         """Joint estimation + anchor surrounding losses, averaged over all
         decoder layers."""
-        joints, weighted_anchors, _ = self.fuse(feats)
-        target, weight = stack_keypoint_targets(batch_data_samples, joints)
-        loss_joint = sum(self.loss_joint(j, target, weight) for j in joints)
+        fused = self.fuse(feats)
+        target, weight = stack_keypoint_targets(batch_data_samples,
+                                                fused.joints)
+        loss_joint = sum(
+            self.loss_joint(j, target, weight) for j in fused.joints)
         loss_anchor = sum(
-            self.loss_anchor(a, target, weight) for a in weighted_anchors)
+            self.loss_anchor(a, target, weight)
+            for a in fused.weighted_anchors)
         losses = dict(
             loss_joint=loss_joint / self.num_layers,
             loss_anchor=loss_anchor / self.num_layers)

@@ -1,5 +1,5 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-from typing import Sequence, Tuple
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -12,6 +12,7 @@ from mmpose.utils.typing import (ConfigType, OptConfigType, OptSampleList,
                                  Predictions)
 from torch import Tensor
 
+from ..utils.anchor_outputs import AnchorFeatures
 from ..utils.keypoint_targets import stack_keypoint_targets
 from ..utils.state_dict_check import check_state_dict
 
@@ -44,9 +45,8 @@ class DirectRegressionHead(BaseHead):
     loss (there are no weighted anchors).
 
     Input:
-        feats (tuple): the neck output ``(anchor_feats, anchors)`` with
-            ``anchor_feats`` ``(L, B, A, C)``; ``anchors`` ``(A, 3)`` is
-            ignored.
+        feats (AnchorFeatures): the neck output; ``anchor_feats``
+            ``(L, B, A, C)`` is used, ``anchors`` ``(A, 3)`` is ignored.
 
     Output of :meth:`forward`: joints ``(L, B, K, 3)`` in target space
     (``x, y`` input pixels, ``z`` the codec's depth unit, e.g. bins).
@@ -115,9 +115,9 @@ class DirectRegressionHead(BaseHead):
         self.decoder = KEYPOINT_CODECS.build(decoder) if decoder else None
         self._register_load_state_dict_pre_hook(self._check_checkpoint)
 
-    def forward(self, feats: Tuple[Tensor, Tensor]) -> Tensor:
+    def forward(self, feats: AnchorFeatures) -> Tensor:
         """Joints of every decoder layer ``(L, B, K, 3)``."""
-        anchor_feats = feats[0]
+        anchor_feats = feats.anchor_feats
         num_layers, batch_size = anchor_feats.shape[:2]
         if num_layers != self.num_layers:
             raise ValueError(
@@ -138,7 +138,7 @@ class DirectRegressionHead(BaseHead):
         return torch.stack(joints)
 
     def predict(self,
-                feats: Tuple[Tensor, Tensor],
+                feats: AnchorFeatures,
                 batch_data_samples: OptSampleList,
                 test_cfg: ConfigType = {}) -> Predictions:
         """Decode the last layer's joints.
@@ -161,7 +161,7 @@ class DirectRegressionHead(BaseHead):
         return preds
 
     def loss(self,
-             feats: Tuple[Tensor, Tensor],
+             feats: AnchorFeatures,
              batch_data_samples: OptSampleList,
              train_cfg: ConfigType = {}) -> dict:
         """Joint estimation loss averaged over all decoder layers."""

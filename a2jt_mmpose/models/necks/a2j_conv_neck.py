@@ -9,6 +9,7 @@ from mmengine.model import BaseModule
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ..utils.anchor_outputs import AnchorFeatures
 from ..utils.anchors import build_anchor_table, check_checkpoint_anchors
 from ..utils.state_dict_check import check_state_dict
 
@@ -37,7 +38,7 @@ class A2JConvNeck(BaseModule):
             ``(B, 1024, 16, 16)``, ``(B, 2048, 16, 16)``.
 
     Output:
-        tuple:
+        AnchorFeatures:
         - anchor_feats (Tensor): ``(1, B, A, C)`` (one "layer").
         - anchors (Tensor): the anchor table ``(A, 3)`` in target space
           (``x, y`` input pixels, ``z`` depth unit of the codec).
@@ -118,7 +119,7 @@ class A2JConvNeck(BaseModule):
                 nn.init.zeros_(m.bias)
         self._is_init = True
 
-    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+    def forward(self, feats: Sequence[Tensor]) -> AnchorFeatures:
         """Per-anchor features; see the class docstring for shapes."""
         if len(feats) != len(self.in_channels):
             raise ValueError(
@@ -148,7 +149,8 @@ class A2JConvNeck(BaseModule):
                                num_pos)
         anchor_feats = sampled.permute(0, 3, 1, 2).reshape(
             batch_size, num_pos * self.num_depths, self.embed_dims)
-        return anchor_feats[None], self.anchors
+        return AnchorFeatures(
+            anchor_feats=anchor_feats[None], anchors=self.anchors)
 
     def _check_checkpoint(self, state_dict, prefix, *args, **kwargs):
         check_state_dict(self, state_dict, prefix, 'model.neck')

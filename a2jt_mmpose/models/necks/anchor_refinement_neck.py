@@ -7,41 +7,21 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmcv.ops import MultiScaleDeformableAttention
+from mmdet.models.layers import SinePositionalEncoding
 from mmengine.model import BaseModule
 from mmpose.models.heads.transformer_heads.transformers.utils import \
     FFN as MLP
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from ..utils.anchor_outputs import AnchorFeatures
 from ..utils.anchors import (CHECKPOINT_ANCHOR_POLICIES, build_anchor_table,
                              check_checkpoint_anchors)
 from ..utils.gather_deformable_layers import (
     GatherDeformableDetrTransformerDecoderLayer,
     GatherDeformableDetrTransformerEncoder)
-from ..utils.positional_encoding import anchor_sine_encoding, sine_encoding_2d
+from ..utils.positional_encoding import anchor_sine_encoding
 from ..utils.state_dict_check import check_state_dict
-
-
-# official settings of the layers (d_model 256, 8 heads, 4 levels x 4 points,
-# FFN 1024, dropout 0.1)
-_MSDA = dict(
-    embed_dims=256,
-    num_heads=8,
-    num_levels=4,
-    num_points=4,
-    dropout=0.1,
-    batch_first=True)
-_SELF_ATTN = dict(
-    embed_dims=256,
-    num_heads=8,
-    attn_drop=0.1,
-    proj_drop=0.1,
-    batch_first=True)
-_FFN = dict(
-    embed_dims=256,
-    feedforward_channels=1024,
-    ffn_drop=0.1,
-    act_cfg=dict(type='ReLU', inplace=True))
 
 
 @MODELS.register_module()
@@ -53,7 +33,9 @@ class AnchorRefinementNeck(BaseModule):
 
     1. input projections: 1x1 conv + GroupNorm(32) on every backbone level,
        plus an extra level (3x3 stride-2 conv + GN) on the raw last level;
-    2. 2-D sine positional encoding + a learned level embedding;
+    2. 2-D sine positional encoding (mmdet's ``SinePositionalEncoding``
+       with Deformable-DETR's normalisation: cell centres ``(i - 0.5) / H``
+       times ``2 pi``) + a learned level embedding;
     3. feature enhancement module: a deformable encoder (mmcv's
        ``MultiScaleDeformableAttention`` self-attention, post-norm; built as
        :class:`GatherMultiScaleDeformableAttention`, which runs a faster
@@ -73,13 +55,24 @@ class AnchorRefinementNeck(BaseModule):
             ``(B, 1024, 16, 16)``, ``(B, 2048, 16, 16)``.
 
     Output:
-        tuple:
+        AnchorFeatures:
         - anchor_feats (Tensor): decoder outputs of every layer,
           ``(num_decoder_layers, B, A, C)`` (A = number of anchors).
         - anchors (Tensor): the anchor table ``(A, 3)`` in target space
           (``x, y`` input pixels, ``z`` depth unit of the codec).
 
     Args:
+        encoder (dict): config of mmpose's
+            ``DeformableDetrTransformerEncoder``: ``num_layers`` and
+            ``layer_cfg`` (``self_attn_cfg``: mmcv
+            ``MultiScaleDeformableAttention`` arguments, ``ffn_cfg``). The
+            official settings (6 layers, 256 channels, 8 heads, 4 levels x 4
+            points, FFN 1024, dropout 0.1) are in
+            ``configs/_base_/models/a2jt_res50-dc5.py``.
+        decoder (dict): ``num_layers`` and ``layer_cfg`` of the anchor
+            interaction decoder layers (mmpose's
+            ``DeformableDetrTransformerDecoderLayer``: ``self_attn_cfg``,
+            ``cross_attn_cfg``, ``ffn_cfg``).
         in_channels (Sequence[int]): channels of the backbone levels.
         embed_dims (int): transformer width C. Default 256.
         num_extra_levels (int): extra stride-2 levels built from the last
@@ -97,11 +90,6 @@ class AnchorRefinementNeck(BaseModule):
             to ``(input_w, input_h, 256)``: the input size in pixels and the
             official 256 for z (InterHand2.6M: 256 for all three, as the
             official code).
-        encoder (dict): config of mmpose's
-            ``DeformableDetrTransformerEncoder`` (num_layers, layer_cfg).
-        decoder (dict): ``num_layers`` and ``layer_cfg`` of the anchor
-            interaction decoder layers (mmpose's
-            ``DeformableDetrTransformerDecoderLayer``).
         initial_content (str): initial content of the anchor queries.
             ``'learned'`` (official code): a learned embedding per anchor.
             ``'memory'`` (the paper's Fig. 4 text): the encoder output of the
@@ -125,6 +113,8 @@ class AnchorRefinementNeck(BaseModule):
     """
 
     def __init__(self,
+                 encoder: dict,
+                 decoder: dict,
                  in_channels: Sequence[int] = (512, 1024, 2048),
                  embed_dims: int = 256,
                  num_extra_levels: int = 1,
@@ -134,21 +124,12 @@ class AnchorRefinementNeck(BaseModule):
                      depths=(63.5, 127.5, 191.5)),
                  num_anchors: Optional[int] = None,
                  anchor_position_scale: Optional[Sequence[float]] = None,
-                 encoder: dict = dict(
-                     num_layers=6,
-                     layer_cfg=dict(self_attn_cfg=_MSDA, ffn_cfg=_FFN)),
-                 decoder: dict = dict(
-                     num_layers=6,
-                     layer_cfg=dict(
-                         self_attn_cfg=_SELF_ATTN,
-                         cross_attn_cfg=_MSDA,
-                         ffn_cfg=_FFN)),
                  initial_content: str = 'learned',
                  trainable_anchors: bool = False,
                  checkpoint_anchors: str = 'refuse',
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        # the layers may edit their configs; keep the defaults untouched
+        # the layers may edit their configs; keep the caller's untouched
         encoder, decoder = copy.deepcopy(encoder), copy.deepcopy(decoder)
         self.in_channels = tuple(in_channels)
         self.embed_dims = embed_dims
@@ -199,10 +180,13 @@ class AnchorRefinementNeck(BaseModule):
                     build_norm_layer(dict(type='GN', num_groups=32),
                                      embed_dims)[1]))
             in_c = embed_dims
-        # 2. learned level embedding (the sine part has no parameters);
-        # N(0, 1) already here, as init_weights() draws it: a model built
-        # without init_weights() (mmpose's inferencers and init_model with
-        # no checkpoint) must not hold uninitialised memory (NaN / inf)
+        # 2. sine encoding of the cells (no parameters, no state-dict key)
+        # and learned level embedding, N(0, 1) already here, as
+        # init_weights() draws it: a model built without init_weights()
+        # (mmpose's inferencers and init_model with no checkpoint) must not
+        # hold uninitialised memory (NaN / inf)
+        self.positional_encoding = SinePositionalEncoding(
+            num_feats=embed_dims // 2, normalize=True, offset=-0.5)
         self.level_embed = nn.Parameter(
             torch.randn(self.num_levels, embed_dims))
         # 3. feature enhancement module
@@ -275,7 +259,7 @@ class AnchorRefinementNeck(BaseModule):
             nn.init.normal_(self.content_embed.weight)
         self._is_init = True
 
-    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+    def forward(self, feats: Sequence[Tensor]) -> AnchorFeatures:
         """Refine every anchor; see the class docstring for shapes."""
         self._check_feats(feats)
         memory, spatial_shapes, level_start_index, valid_ratios = \
@@ -330,11 +314,11 @@ class AnchorRefinementNeck(BaseModule):
         batch_size = levels[0].shape[0]
         tokens, pos, shapes = [], [], []
         for lvl, feat in enumerate(levels):
-            _, c, h, w = feat.shape
+            h, w = feat.shape[-2:]
             shapes.append((h, w))
             tokens.append(feat.flatten(2).transpose(1, 2))
-            pe = sine_encoding_2d(
-                batch_size, h, w, c // 2, device=feat.device)
+            # no padding: every cell is valid
+            pe = self.positional_encoding(mask=None, input=feat)
             pos.append(
                 pe.flatten(2).transpose(1, 2) +
                 self.level_embed[lvl].view(1, 1, -1))
@@ -348,7 +332,7 @@ class AnchorRefinementNeck(BaseModule):
         return tokens, pos, spatial_shapes, level_start_index, valid_ratios
 
     def interact_anchors(self, memory: Tensor, spatial_shapes: Tensor,
-                         **layer_kwargs) -> Tuple[Tensor, Tensor]:
+                         **layer_kwargs) -> AnchorFeatures:
         """Run the anchor interaction decoder over the encoder memory.
 
         Args:
@@ -358,8 +342,8 @@ class AnchorRefinementNeck(BaseModule):
                 ``level_start_index``, ``valid_ratios``).
 
         Returns:
-            tuple: ``(num_decoder_layers, B, A, C)`` anchor features and the
-            ``(A, 3)`` anchor table.
+            AnchorFeatures: ``anchor_feats`` ``(num_decoder_layers, B, A,
+            C)`` and the anchor table ``anchors`` ``(A, 3)``.
         """
         batch_size = memory.shape[0]
         query = self.initial_queries(memory, spatial_shapes)
@@ -378,7 +362,8 @@ class AnchorRefinementNeck(BaseModule):
                                       reference_points, memory,
                                       spatial_shapes, **layer_kwargs)
             outputs.append(query)
-        return torch.stack(outputs), self.anchors
+        return AnchorFeatures(
+            anchor_feats=torch.stack(outputs), anchors=self.anchors)
 
     def decode_layer(self, layer: nn.Module, query: Tensor, query_pos: Tensor,
                      reference_points: Tensor, memory: Tensor,

@@ -1,32 +1,14 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-from typing import Sequence, Tuple
+from typing import Sequence
 
 import torch.nn as nn
-from mmcv.cnn.bricks.transformer import MultiheadAttention
-from mmpose.models.heads.transformer_heads.transformers import (
-    DetrTransformerDecoderLayer, DetrTransformerEncoder)
 from mmpose.registry import MODELS
 from torch import Tensor
 
-# the official layer settings; plain multi-head attention everywhere uses
-# the decoder self-attention's width / heads / dropout
-from .anchor_refinement_neck import _FFN, _SELF_ATTN, AnchorRefinementNeck
-
-
-class _FusedMultiheadAttention(nn.MultiheadAttention):
-    """``nn.MultiheadAttention`` that never returns attention maps.
-
-    With ``need_weights=False`` PyTorch computes the attention with
-    ``scaled_dot_product_attention`` (flash / memory-efficient kernels where
-    available), so the ``(heads, N, N)`` map of the 1600-token encoder is not
-    kept for backward. Same parameters and outputs as the parent.
-    """
-
-    def forward(self, query, key, value, key_padding_mask=None,
-                need_weights=False, attn_mask=None, **kwargs):
-        return super().forward(
-            query, key, value, key_padding_mask=key_padding_mask,
-            need_weights=False, attn_mask=attn_mask, **kwargs)
+from ..utils.anchor_outputs import AnchorFeatures
+from ..utils.plain_attention_layers import (PlainAttentionDecoderLayer,
+                                            PlainAttentionEncoder)
+from .anchor_refinement_neck import AnchorRefinementNeck
 
 
 @MODELS.register_module()
@@ -44,8 +26,8 @@ class PlainAttentionAnchorRefinementNeck(AnchorRefinementNeck):
       i.e. mmpose's ``DetrTransformerEncoder``. At 256 x 256 that is
       ``N = 32^2 + 16^2 + 16^2 + 8^2 = 1600`` tokens, a ``(8, 1600, 1600)``
       attention map per image and layer (82 MB in float32). Nothing is
-      restricted: with ``fused_attention=True`` (default) the maps are not
-      materialised for backward (PyTorch SDPA), see the README note;
+      restricted; with ``type='FusedMultiheadAttention'`` in the attention
+      configs (the ablation config) the maps are not kept for backward;
     - decoder cross-attention: the anchor queries (content + anchor
       positional embedding) attend to all memory tokens (key = memory +
       its positional encoding, value = memory), i.e. mmpose's
@@ -53,58 +35,42 @@ class PlainAttentionAnchorRefinementNeck(AnchorRefinementNeck):
       only through their positional embedding (there are no reference
       points to sample at).
 
+    The layers are :class:`PlainAttentionEncoder` /
+    :class:`PlainAttentionDecoderLayer`: mmpose's DETR layers whose
+    attentions are built from the ``type`` their configs name (mmcv's
+    ``MultiheadAttention`` when none), with mmpose's state-dict keys.
+
     Input / output: as :class:`AnchorRefinementNeck`.
 
     Args:
-        fused_attention (bool): compute every attention without returning
-            the attention maps (memory-efficient). Numerically the same
-            function. Default True.
         encoder (dict): ``num_layers`` and ``layer_cfg`` (``self_attn_cfg``:
-            mmcv ``MultiheadAttention`` arguments, ``ffn_cfg``).
+            the attention ``type`` (default ``'MultiheadAttention'``) and
+            its arguments, ``ffn_cfg``).
         decoder (dict): ``num_layers`` and ``layer_cfg`` (``self_attn_cfg``,
-            ``cross_attn_cfg``: mmcv ``MultiheadAttention`` arguments,
+            ``cross_attn_cfg``: as the encoder's ``self_attn_cfg``;
             ``ffn_cfg``).
         **kwargs: the other arguments of :class:`AnchorRefinementNeck`.
     """
-
-    def __init__(self,
-                 *args,
-                 encoder: dict = dict(
-                     num_layers=6,
-                     layer_cfg=dict(self_attn_cfg=_SELF_ATTN, ffn_cfg=_FFN)),
-                 decoder: dict = dict(
-                     num_layers=6,
-                     layer_cfg=dict(
-                         self_attn_cfg=_SELF_ATTN,
-                         cross_attn_cfg=_SELF_ATTN,
-                         ffn_cfg=_FFN)),
-                 fused_attention: bool = True,
-                 **kwargs) -> None:
-        super().__init__(*args, encoder=encoder, decoder=decoder, **kwargs)
-        self.fused_attention = fused_attention
-        if fused_attention:
-            for m in self.modules():
-                if isinstance(m, MultiheadAttention):
-                    m.attn.__class__ = _FusedMultiheadAttention
 
     def _check_attention_levels(self, encoder: dict, decoder: dict) -> None:
         """Plain attention reads every token; nothing to check."""
 
     def _build_encoder(self, encoder: dict) -> nn.Module:
-        return DetrTransformerEncoder(**encoder)
+        return PlainAttentionEncoder(**encoder)
 
     def _build_decoder_layer(self, layer_cfg: dict) -> nn.Module:
-        return DetrTransformerDecoderLayer(**layer_cfg)
+        return PlainAttentionDecoderLayer(**layer_cfg)
 
-    def forward(self, feats: Sequence[Tensor]) -> Tuple[Tensor, Tensor]:
+    def forward(self, feats: Sequence[Tensor]) -> AnchorFeatures:
         """Refine every anchor.
 
         Args:
             feats (Sequence[Tensor]): backbone levels ``(B, C_l, H_l, W_l)``.
 
         Returns:
-            tuple: anchor features ``(num_decoder_layers, B, A, C)`` and the
-            anchor table ``(A, 3)`` (input px, codec depth unit).
+            AnchorFeatures: ``anchor_feats`` ``(num_decoder_layers, B, A, C)``
+            and the anchor table ``anchors`` ``(A, 3)`` (input px, codec
+            depth unit).
         """
         self._check_feats(feats)
         tokens, pos, spatial_shapes, _, _ = self.embed_levels(feats)

@@ -1,41 +1,13 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-"""Sine positional encodings of A2J-Transformer (DETR / DAB-DETR style)."""
+"""Sine encoding of the 3D anchors (DAB-DETR style query positions).
+
+The 2-D encoding of the feature maps is mmdet's ``SinePositionalEncoding``
+(``normalize=True, offset=-0.5``), built by the neck.
+"""
 import math
 
 import torch
 from torch import Tensor
-
-
-def sine_encoding_2d(batch_size: int,
-                     height: int,
-                     width: int,
-                     num_feats: int = 128,
-                     temperature: float = 10000.,
-                     device=None) -> Tensor:
-    """2-D sine encoding of a feature map without padding.
-
-    Cell coordinates are the cumulative sums ``1..H`` / ``1..W`` shifted by
-    ``-0.5`` and normalised to ``[0, 2*pi)`` (Deformable-DETR's ``normalize``
-    with ``offset=-0.5``); channels are ``(y features, x features)`` with sin
-    and cos interleaved.
-
-    Returns:
-        Tensor: encoding of shape ``(B, 2 * num_feats, H, W)``.
-    """
-    scale = 2 * math.pi
-    eps = 1e-6
-    y = torch.arange(1, height + 1, dtype=torch.float32, device=device)
-    x = torch.arange(1, width + 1, dtype=torch.float32, device=device)
-    y = (y - 0.5) / (height + eps) * scale
-    x = (x - 0.5) / (width + eps) * scale
-    dim_t = _frequencies(num_feats, temperature, device)
-    pos_y = _interleave(y[:, None] / dim_t)  # (H, F)
-    pos_x = _interleave(x[:, None] / dim_t)  # (W, F)
-    pos = torch.cat([
-        pos_y[:, None, :].expand(height, width, num_feats),
-        pos_x[None, :, :].expand(height, width, num_feats)
-    ], dim=-1)
-    return pos.permute(2, 0, 1)[None].expand(batch_size, -1, -1, -1)
 
 
 def anchor_sine_encoding(anchors: Tensor,

@@ -101,8 +101,9 @@ class TestBadInterHandInput(TestCase):
             data['images'], data['annotations'] = [], []
         self.edit('data', empty)
         with self.assertRaisesRegex(
-                ValueError, rf'no sample in ann_file ".*{PREFIX}_data\.json" '
-                r'\(0 images, 0 annotations read\)'):
+                ValueError, r'CheckedInterHand3DDataset: no sample in '
+                rf'ann_file ".*{PREFIX}_data\.json" \(0 images, 0 annotations '
+                r'read\): an empty split, or every annotation filtered out$'):
             self.build()
 
     def test_zero_byte_image_names_the_sample(self):

@@ -206,7 +206,8 @@ class TestRhd3DDatasetJson(TestCase):
                 json.dump(bad, f)
             with self.assertRaisesRegex(
                     ValueError, r'Rhd3DDataset: no sample in ann_file '
-                    r'".*test_rhd.json" \(3 images, 0 hands kept\)'):
+                    r'".*test_rhd.json" \(3 images, 0 hands kept\): an empty '
+                    r'split, or every hand filtered out$'):
                 build_json(data_root=tmp)
         finally:
             shutil.rmtree(tmp)

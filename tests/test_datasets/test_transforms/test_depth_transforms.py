@@ -1,8 +1,13 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 """The depth transforms against hand-computed crops and labels."""
+from types import SimpleNamespace
+
 import cv2
 import numpy as np
 import pytest
+from mmengine.structures import InstanceData
+from mmpose.models.pose_estimators import TopdownPoseEstimator
+from mmpose.structures import PoseDataSample
 
 from a2jt_mmpose.codecs import A2JDepthCodec
 from a2jt_mmpose.codecs.depth_camera import uvd_to_xyz, xyz_to_uvd
@@ -10,6 +15,8 @@ from a2jt_mmpose.datasets.transforms import (
     DepthCropResize, DepthNormalize, DepthToChannels, DepthWindow,
     GetDepthCubeBox, LoadDepthImage, RandomDepthBoxShift,
     RandomDepthRotateScale, RandomErasingNoise)
+from a2jt_mmpose.evaluation.metrics.depth_hand_mpjpe_metric import \
+    depth_prediction_to_xyz
 
 FOCAL = np.array([588.03, -587.07])
 PRINCPT = np.array([320., 240.])
@@ -158,7 +165,9 @@ def test_normalize_channels_and_erasing_adds_noise():
 
 
 def test_round_trip_crop_uvd_xyz():
-    """crop -> uvd -> xyz recovers the joints (< 0.5 mm)."""
+    """crop -> codec -> mmpose's ``TopdownPoseEstimator`` back to original
+    pixels -> the metric's back-projection to camera mm recovers the joints
+    (< 0.5 mm)."""
     rng = np.random.default_rng(0)
     xyz = rng.uniform([-60, -60, 550], [60, 60, 700], (1, 14, 3))
     uvd = xyz_to_uvd(xyz, FOCAL, PRINCPT)
@@ -170,8 +179,19 @@ def test_round_trip_crop_uvd_xyz():
     enc = codec.encode(res['transformed_keypoints'],
                        res['keypoints_visible'])
     assert enc['keypoint_weights'].all()
-    dec, _ = codec.decode(enc['keypoint_labels'])
-    back = codec.to_uvd(dec, res['crop_box'], (176, 176),
-                        res['center_depth'])
-    rec = codec.to_xyz(back, FOCAL, PRINCPT)
+    keypoints, scores = codec.decode(enc['keypoint_labels'])
+    sample = PoseDataSample(metainfo=dict(
+        input_center=res['input_center'], input_scale=res['input_scale'],
+        input_size=res['input_size']))
+    sample.gt_instances = InstanceData(bboxes=np.zeros((1, 4)),
+                                       bbox_scores=np.ones(1))
+    TopdownPoseEstimator.add_pred_to_datasample(
+        SimpleNamespace(test_cfg={}),
+        [InstanceData(keypoints=keypoints, keypoint_scores=scores)], None,
+        [sample])
+    rec = depth_prediction_to_xyz(
+        dict(pred_instances=dict(keypoints=sample.pred_instances.keypoints),
+             depth_center_xyz=res['depth_center_xyz'], focal=FOCAL,
+             principal_pt=PRINCPT))
+    assert rec.shape == xyz.shape
     assert np.abs(rec - xyz).max() < 0.5

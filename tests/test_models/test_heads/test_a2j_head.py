@@ -7,6 +7,8 @@ from mmengine.structures import InstanceData
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
+from a2jt_mmpose.models.utils import AnchorFeatures, AnchorFusion
+
 
 def build_head(**kwargs):
     cfg = dict(
@@ -37,8 +39,12 @@ class TestA2JHead(TestCase):
         head = build_head()
         feats = torch.randn(2, 3, 10, 32)
         anchors = torch.rand(10, 3) * 64
-        joints, weighted, weights = head.fuse((feats, anchors))
+        fused = head.fuse(AnchorFeatures(feats, anchors))
+        self.assertIsInstance(fused, AnchorFusion)
+        joints, weighted, weights = (fused.joints, fused.weighted_anchors,
+                                     fused.weights)
         self.assertEqual(joints.shape, (2, 3, 4, 3))
+        self.assertEqual(weighted.shape, (2, 3, 4, 3))
         self.assertEqual(weights.shape, (2, 3, 10, 4))
         torch.testing.assert_close(weights.sum(2), torch.ones(2, 3, 4))
         # recompute layer 1, sample 2, joint 3 by hand
@@ -58,7 +64,8 @@ class TestA2JHead(TestCase):
         feats = torch.randn(1, 1, 10, 32)
         anchors = 200. + torch.rand(10, 3) * 50.
         with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
-            joints, weighted, weights = head.fuse((feats, anchors))
+            joints, weighted, weights = head.fuse(
+                AnchorFeatures(feats, anchors))
             offsets = head.offset_branches[0](feats[0, 0]).view(10, 4, 3)
             logits = head.weight_branches[0](feats[0, 0])
         self.assertEqual(offsets.dtype, torch.bfloat16)
@@ -75,8 +82,9 @@ class TestA2JHead(TestCase):
     def test_uniform_weights_ablation(self):
         head = build_head(uniform_weights=True)
         self.assertIsNone(head.weight_branches)
-        _, weighted, weights = head.fuse(
-            (torch.randn(2, 1, 10, 32), torch.rand(10, 3)))
+        weights = head.fuse(
+            AnchorFeatures(torch.randn(2, 1, 10, 32),
+                           torch.rand(10, 3))).weights
         torch.testing.assert_close(weights, torch.full_like(weights, 0.1))
 
     def test_loss_supervises_every_layer(self):
@@ -84,7 +92,7 @@ class TestA2JHead(TestCase):
         feats = torch.randn(2, 2, 10, 32, requires_grad=True)
         anchors = torch.rand(10, 3) * 64
         target = torch.rand(2, 4, 3) * 64
-        losses = head.loss((feats, anchors),
+        losses = head.loss(AnchorFeatures(feats, anchors),
                            samples(target, torch.ones(2, 4)))
         self.assertEqual(set(losses), {'loss_joint', 'loss_anchor'})
         (losses['loss_joint'] + losses['loss_anchor']).backward()
@@ -93,7 +101,7 @@ class TestA2JHead(TestCase):
         for name, p in head.named_parameters():
             self.assertIsNotNone(p.grad, name)
         # equal-weight mean over layers of the per-layer losses
-        joints, weighted, _ = head.fuse((feats.detach(), anchors))
+        joints = head.fuse(AnchorFeatures(feats.detach(), anchors)).joints
         manual = sum(
             head.loss_joint(j, target, torch.ones(2, 4))
             for j in joints) / 2
@@ -103,10 +111,10 @@ class TestA2JHead(TestCase):
         head = build_head()
         feats = torch.randn(2, 2, 10, 32)
         anchors = torch.rand(10, 3) * 64
-        preds = head.predict((feats, anchors), samples(
+        preds = head.predict(AnchorFeatures(feats, anchors), samples(
             torch.zeros(2, 4, 3), torch.ones(2, 4)))
         self.assertEqual(len(preds), 2)
-        joints = head((feats, anchors))[-1]
+        joints = head(AnchorFeatures(feats, anchors))[-1]
         self.assertEqual(preds[0].keypoints.shape, (1, 4, 3))
         np.testing.assert_allclose(preds[1].keypoints[0, :, :2],
                                    joints[1, :, :2].detach().numpy(),
@@ -121,11 +129,14 @@ class TestA2JHead(TestCase):
     def test_mismatches_are_reported(self):
         head = build_head()
         with self.assertRaisesRegex(ValueError, 'num_layers=2'):
-            head.fuse((torch.randn(3, 1, 10, 32), torch.rand(10, 3)))
+            head.fuse(
+                AnchorFeatures(torch.randn(3, 1, 10, 32), torch.rand(10, 3)))
         with self.assertRaisesRegex(ValueError, 'anchor table'):
-            head.fuse((torch.randn(2, 1, 10, 32), torch.rand(12, 3)))
+            head.fuse(
+                AnchorFeatures(torch.randn(2, 1, 10, 32), torch.rand(12, 3)))
         with self.assertRaisesRegex(ValueError, 'num_keypoints'):
-            head.loss((torch.randn(2, 1, 10, 32), torch.rand(10, 3)),
+            head.loss(
+                AnchorFeatures(torch.randn(2, 1, 10, 32), torch.rand(10, 3)),
                       samples(torch.zeros(1, 5, 3), torch.ones(1, 5)))
 
 
@@ -166,8 +177,14 @@ class TestA2JHeadExtensionHeads(TestCase):
         # a paper-model checkpoint does not fit the extended head
         with self.assertRaisesRegex(ValueError, 'keys missing'):
             ext.load_state_dict(plain.state_dict())
-        with self.assertRaisesRegex(ValueError, 'two hands'):
+        with self.assertRaisesRegex(ValueError, 'two hands.*K=5'):
             build_head(num_keypoints=5, **EXTRA_HEADS)
+        # the codec splits the joints into the hands; a codec that cannot
+        # (or none) is refused
+        for codec in (None, dict(type='A2JDepthCodec', input_size=(64, 64))):
+            with self.assertRaisesRegex(ValueError,
+                                        'which joints belong to which hand'):
+                build_head(decoder=codec, **EXTRA_HEADS)
 
     def test_losses_and_gradients(self):
         torch.manual_seed(0)
@@ -178,13 +195,13 @@ class TestA2JHeadExtensionHeads(TestCase):
             torch.rand(2, 4, 3) * 64, torch.ones(2, 4),
             torch.tensor([[1., 1.], [1., 0.]]), torch.tensor([30., 0.]),
             torch.tensor([1., 0.]))
-        losses = head.loss((feats, anchors), data)
+        losses = head.loss(AnchorFeatures(feats, anchors), data)
         self.assertEqual(
             set(losses),
             {'loss_joint', 'loss_anchor', 'loss_hand_type',
              'loss_root_depth'})
         # the extra losses equal the sub-heads' losses on the last layer
-        extras = head.forward_extras((feats, anchors))
+        extras = head.forward_extras(AnchorFeatures(feats, anchors))
         torch.testing.assert_close(
             losses['loss_hand_type'],
             head.hand_type_head.loss(extras['hand_type_logits'],
@@ -204,7 +221,7 @@ class TestA2JHeadExtensionHeads(TestCase):
     def test_missing_targets_give_zero_weight(self):
         head = build_head(**EXTRA_HEADS)
         feats = torch.randn(2, 2, 10, 32)
-        losses = head.loss((feats, torch.rand(10, 3)),
+        losses = head.loss(AnchorFeatures(feats, torch.rand(10, 3)),
                            samples(torch.rand(2, 4, 3), torch.ones(2, 4)))
         self.assertEqual(losses['loss_hand_type'].item(), 0.)
         self.assertEqual(losses['loss_root_depth'].item(), 0.)
@@ -225,8 +242,9 @@ class TestA2JHeadExtensionHeads(TestCase):
             last.bias.zero_()
             last.bias[40] = 100.
         feats = torch.randn(2, 2, 10, 32)
-        preds = head.predict((feats, torch.rand(10, 3) * 64), samples(
-            torch.zeros(2, 4, 3), torch.ones(2, 4)))
+        preds = head.predict(
+            AnchorFeatures(feats, torch.rand(10, 3) * 64),
+            samples(torch.zeros(2, 4, 3), torch.ones(2, 4)))
         for pred in preds:
             self.assertEqual(pred.hand_type.tolist(), [[1., 0.]])
             np.testing.assert_allclose(pred.hand_type_scores,
@@ -241,14 +259,14 @@ class TestA2JHeadExtensionHeads(TestCase):
         with torch.no_grad():
             head.hand_type_head.mlp.layers[-1].bias.copy_(
                 torch.tensor([-3., -2.]))
-        pred = head.predict((feats, torch.rand(10, 3)), samples(
+        pred = head.predict(AnchorFeatures(feats, torch.rand(10, 3)), samples(
             torch.zeros(2, 4, 3), torch.ones(2, 4)))[0]
         self.assertEqual(pred.hand_type.tolist(), [[0., 1.]])
         self.assertEqual(pred.keypoint_scores.tolist(), [[0., 0., 1., 1.]])
 
     def test_predict_fallback_without_heads(self):
         pred = build_head().predict(
-            (torch.randn(2, 1, 10, 32), torch.rand(10, 3)),
+            AnchorFeatures(torch.randn(2, 1, 10, 32), torch.rand(10, 3)),
             samples(torch.zeros(1, 4, 3), torch.ones(1, 4)))[0]
         self.assertEqual(pred.hand_type.tolist(), [[1., 1.]])
         self.assertNotIn('hand_type_scores', pred)

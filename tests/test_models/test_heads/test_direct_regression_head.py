@@ -6,6 +6,8 @@ from mmengine.structures import InstanceData
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
+from a2jt_mmpose.models.utils import AnchorFeatures
+
 
 def build_head(**kwargs):
     cfg = dict(
@@ -37,19 +39,20 @@ class TestDirectRegressionHead(TestCase):
     def test_mean_pooling(self):
         head = build_head()
         feats = torch.randn(2, 3, 10, 32)
-        joints = head((feats, torch.rand(10, 3)))
+        joints = head(AnchorFeatures(feats, torch.rand(10, 3)))
         self.assertEqual(joints.shape, (2, 3, 4, 3))
         expected = head.reg_branches[1](feats[1, 2].mean(0)).view(4, 3)
         torch.testing.assert_close(
             joints[1, 2], expected * 64. + torch.tensor([31.5, 31.5, 128.]))
         # the anchors do not enter the prediction
         torch.testing.assert_close(joints,
-                                   head((feats, torch.rand(10, 3) * 99)))
+                                   head(AnchorFeatures(
+                                       feats, torch.rand(10, 3) * 99)))
 
     def test_attention_pooling(self):
         head = build_head(pooling='attention')
         feats = torch.randn(2, 3, 10, 32)
-        joints = head((feats, torch.rand(10, 3)))
+        joints = head(AnchorFeatures(feats, torch.rand(10, 3)))
         self.assertEqual(joints.shape, (2, 3, 4, 3))
         w = head.pool_branches[0](feats[0, 1]).softmax(0)  # (A, K)
         pooled = w.t() @ feats[0, 1]  # (K, C)
@@ -65,10 +68,10 @@ class TestDirectRegressionHead(TestCase):
             head = build_head(pooling=pooling)
             feats = torch.randn(2, 3, 10, 32, requires_grad=True)
             data = samples(3)
-            losses = head.loss((feats, torch.rand(10, 3)), data)
+            losses = head.loss(AnchorFeatures(feats, torch.rand(10, 3)), data)
             self.assertEqual(set(losses), {'loss_joint'})
             # mean over layers of the joint estimation loss of each layer
-            joints = head((feats, torch.rand(10, 3)))
+            joints = head(AnchorFeatures(feats, torch.rand(10, 3)))
             target = torch.cat(
                 [d.gt_instance_labels.keypoint_labels for d in data])
             weight = torch.ones(3, 4)
@@ -83,9 +86,10 @@ class TestDirectRegressionHead(TestCase):
 
     def test_predict_and_layer_check(self):
         head = build_head()
-        preds = head.predict((torch.randn(2, 2, 10, 32), None), samples(2))
+        preds = head.predict(
+            AnchorFeatures(torch.randn(2, 2, 10, 32), None), samples(2))
         self.assertEqual(len(preds), 2)
         self.assertEqual(preds[0].keypoints.shape, (1, 4, 3))
         self.assertEqual(preds[0].hand_type.tolist(), [[1., 1.]])
         with self.assertRaisesRegex(ValueError, 'num_layers=2'):
-            head((torch.randn(3, 2, 10, 32), None))
+            head(AnchorFeatures(torch.randn(3, 2, 10, 32), None))

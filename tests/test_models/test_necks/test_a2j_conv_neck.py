@@ -4,6 +4,8 @@ from unittest import TestCase
 import torch
 from mmpose.registry import MODELS
 
+from a2jt_mmpose.models.utils import AnchorFeatures
+
 
 def build_neck(**kwargs):
     cfg = dict(
@@ -31,15 +33,17 @@ class TestA2JConvNeck(TestCase):
 
     def test_shapes_and_anchor_order(self):
         neck = build_neck()
-        out = {}
+        conv_out = {}
         neck.anchor_conv.register_forward_hook(
-            lambda m, i, o: out.__setitem__('map', o))
-        anchor_feats, anchors = neck(feats())
+            lambda m, i, o: conv_out.__setitem__('map', o))
+        out = neck(feats())
+        self.assertIsInstance(out, AnchorFeatures)
+        anchor_feats, anchors = out.anchor_feats, out.anchors
         self.assertEqual(anchor_feats.shape, (1, 2, 48, 8))
         self.assertEqual(anchors.shape, (48, 3))
         # anchors 7.5 + 16 k sit on the cell centres of the stride-16 map:
         # anchor (iy, ix, id) reads cell (iy, ix), channel block id, exactly
-        fmap = out['map']  # (B, 3 * 8, 4, 4)
+        fmap = conv_out['map']  # (B, 3 * 8, 4, 4)
         for iy, ix, d in ((0, 0, 0), (1, 3, 2), (3, 2, 1)):
             i = (iy * 4 + ix) * 3 + d
             self.assertEqual(anchors[i].tolist(),
@@ -50,7 +54,7 @@ class TestA2JConvNeck(TestCase):
     def test_gradients_reach_every_parameter(self):
         neck = build_neck()
         neck.train()
-        anchor_feats, _ = neck(feats())
+        anchor_feats = neck(feats()).anchor_feats
         anchor_feats.square().mean().backward()
         for name, p in neck.named_parameters():
             self.assertIsNotNone(p.grad, name)
@@ -61,7 +65,9 @@ class TestA2JConvNeck(TestCase):
         neck = build_neck(
             in_indices=(0, 1, 2),
             anchor_cfg=dict(num_in_plane=2, stride=None, depths=(5., )))
-        anchor_feats, anchors = neck(feats(1))
+        out = neck(feats(1))
+        self.assertIsInstance(out, AnchorFeatures)
+        anchor_feats, anchors = out.anchor_feats, out.anchors
         self.assertEqual(anchor_feats.shape, (1, 1, 4, 8))
         self.assertEqual(anchors[:, 2].tolist(), [5.] * 4)
         with self.assertRaisesRegex(ValueError, 'num_anchors=7'):
@@ -74,6 +80,6 @@ class TestA2JConvNeck(TestCase):
         head = MODELS.build(
             dict(type='A2JHead', num_keypoints=5, num_layers=1,
                  in_channels=8, hidden_dims=8))
-        joints, _, weights = head.fuse(neck(feats()))
-        self.assertEqual(joints.shape, (1, 2, 5, 3))
-        torch.testing.assert_close(weights.sum(2), torch.ones(1, 2, 5))
+        fused = head.fuse(neck(feats()))
+        self.assertEqual(fused.joints.shape, (1, 2, 5, 3))
+        torch.testing.assert_close(fused.weights.sum(2), torch.ones(1, 2, 5))

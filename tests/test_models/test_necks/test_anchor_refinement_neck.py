@@ -1,16 +1,13 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
-import copy
 from unittest import TestCase
 
 import torch
 from mmengine.config import Config
 from mmpose.registry import MODELS
 
-from conftest import PAPER_CONFIG, TINY_CONFIG
+from a2jt_mmpose.models.utils import AnchorFeatures
 
-
-def tiny_neck_cfg():
-    return copy.deepcopy(Config.fromfile(TINY_CONFIG).model.neck)
+from conftest import PAPER_CONFIG, TINY_CONFIG, tiny_neck_cfg
 
 
 class TestAnchorRefinementNeck(TestCase):
@@ -20,7 +17,9 @@ class TestAnchorRefinementNeck(TestCase):
         neck.init_weights()
         feats = (torch.rand(2, 128, 16, 16), torch.rand(2, 256, 8, 8),
                  torch.rand(2, 512, 8, 8))
-        anchor_feats, anchors = neck(feats)
+        out = neck(feats)
+        self.assertIsInstance(out, AnchorFeatures)
+        anchor_feats, anchors = out.anchor_feats, out.anchors
         self.assertEqual(anchor_feats.shape, (3, 2, 192, 128))
         self.assertEqual(anchors.shape, (192, 3))
         # 4 levels: 16^2 + 8^2 + 8^2 + 4^2 tokens
@@ -72,7 +71,7 @@ class TestAnchorRefinementNeck(TestCase):
                        for y, wy in ((0, 1 - w1), (1, w1))
                        for x, wx in ((0, 1 - w1), (1, w1)))
         torch.testing.assert_close(content[:, 0], expected)
-        anchor_feats, _ = neck(feats)
+        anchor_feats = neck(feats).anchor_feats
         self.assertEqual(anchor_feats.shape, (3, 2, 192, 128))
         cfg.initial_content = 'encoder'
         with self.assertRaisesRegex(ValueError, 'initial_content'):
@@ -129,7 +128,6 @@ class TestAnchorRefinementNeck(TestCase):
         # query positional embedding, sampling points and fusion; gradient
         # reaches the table only through layer 1's use of it (also via
         # layer 1's output, the content of the later layers)
-        from conftest import TINY_CONFIG
         model_cfg = Config.fromfile(TINY_CONFIG).model
         model_cfg.neck.trainable_anchors = True
         neck = MODELS.build(model_cfg.neck)

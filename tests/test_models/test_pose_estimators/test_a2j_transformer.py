@@ -8,6 +8,8 @@ from mmengine.structures import InstanceData
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
 
+from a2jt_mmpose.models.utils import AnchorFeatures
+
 from conftest import EXTENSION_CONFIG, PAPER_CONFIG, TINY_CONFIG
 
 # the paper model (no hand-type / root-depth extension heads)
@@ -57,10 +59,11 @@ class TestA2JTransformer(TestCase):
             self.assertEqual([tuple(f.shape) for f in feats],
                              [(1, 512, 32, 32), (1, 1024, 16, 16),
                               (1, 2048, 16, 16)])
-            anchor_feats, anchors = model.neck(feats)
-            self.assertEqual(anchor_feats.shape, (6, 1, 768, 256))
-            self.assertEqual(model.head((anchor_feats, anchors)).shape,
-                             (6, 1, 42, 3))
+            out = model.neck(feats)
+            self.assertIsInstance(out, AnchorFeatures)
+            self.assertEqual(out.anchor_feats.shape, (6, 1, 768, 256))
+            self.assertEqual(out.anchors.shape, (768, 3))
+            self.assertEqual(model.head(out).shape, (6, 1, 42, 3))
         # the extension heads of the InterHand config: 2 x (256 -> 256) +
         # (256 -> 2) + (256 -> 64) Linear layers
         extended = build(EXTENSION_CONFIG)

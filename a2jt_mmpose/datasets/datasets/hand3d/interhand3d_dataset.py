@@ -8,7 +8,7 @@ from mmengine.fileio import exists, get_local_path
 from mmpose.datasets import InterHand3DDataset
 from mmpose.registry import DATASETS
 
-from ...sample_errors import NameSampleOnErrorMixin
+from ...sample_errors import NameSampleOnErrorMixin, check_split_not_empty
 from ...sample_seeding import SeededSampleMixin
 
 
@@ -87,15 +87,8 @@ class CheckedInterHand3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
         raise error  # from another file (e.g. a RootNet result)
 
     def load_data_list(self) -> List[dict]:
-        data_list = super().load_data_list()
-        if not data_list:
-            num_images, num_instances = self._num_read
-            raise ValueError(
-                f'{self.__class__.__name__}: no sample in ann_file '
-                f'"{self.ann_file}" ({num_images} images, {num_instances} '
-                f'annotations read): an empty split, or every annotation '
-                f'filtered out')
-        return data_list
+        return check_split_not_empty(self, super().load_data_list(),
+                                     'annotations read', 'annotation')
 
     def _check_numbers(self, img: dict, where: str) -> None:
         """The camera of one image: finite values of the right shapes, focal

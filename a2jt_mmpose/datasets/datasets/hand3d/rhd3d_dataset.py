@@ -11,7 +11,7 @@ from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
 from ....utils.safe_pickle import UnsafePickleError, load_data_pickle
-from ...sample_errors import NameSampleOnErrorMixin
+from ...sample_errors import NameSampleOnErrorMixin, check_split_not_empty
 from ...sample_seeding import SeededSampleMixin
 
 _PKG_DIR = osp.dirname(osp.dirname(osp.dirname(osp.dirname(
@@ -162,14 +162,8 @@ class Rhd3DDataset(SeededSampleMixin, NameSampleOnErrorMixin,
         return instances, images
 
     def load_data_list(self) -> List[dict]:
-        data_list = super().load_data_list()
-        if not data_list:
-            num_images, num_instances = self._num_read
-            raise ValueError(
-                f'{self.__class__.__name__}: no sample in ann_file '
-                f'"{self.ann_file}" ({num_images} images, {num_instances} '
-                f'hands kept): an empty split, or every hand filtered out')
-        return data_list
+        return check_split_not_empty(self, super().load_data_list(),
+                                     'hands kept', 'hand')
 
     def _load_json(self) -> Tuple[List[dict], List[dict]]:
         with get_local_path(self.ann_file) as path:

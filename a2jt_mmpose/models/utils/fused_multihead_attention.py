@@ -1,0 +1,43 @@
+# Copyright (c) a2jt_mmpose contributors. All rights reserved.
+from mmcv.cnn.bricks.transformer import MultiheadAttention
+from mmpose.registry import MODELS
+
+
+def _without_attention_maps(module, args: tuple, kwargs: dict):
+    """Forward pre-hook of ``nn.MultiheadAttention``: ask for no maps."""
+    kwargs['need_weights'] = False
+    return args, kwargs
+
+
+@MODELS.register_module()
+class FusedMultiheadAttention(MultiheadAttention):
+    """mmcv's ``MultiheadAttention`` whose attention never returns the
+    attention maps.
+
+    mmcv calls its ``nn.MultiheadAttention`` (``self.attn``) with PyTorch's
+    default ``need_weights=True``, which computes the ``(B * heads, N_q,
+    N_k)`` softmax map explicitly and keeps it for backward. Here
+    ``self.attn`` is called with ``need_weights=False``, so PyTorch computes
+    the attention with ``scaled_dot_product_attention`` (flash /
+    memory-efficient kernels): for the 1600 tokens of the plain-attention
+    encoder at 256 x 256 that is an ``(8, 1600, 1600)`` map (82 MB in
+    float32) per image and layer that is not stored. (PyTorch's CPU kernel
+    has no dropout: on the CPU, training with ``attn_drop > 0`` falls back to
+    the explicit map.)
+
+    Same arguments, parameters (state-dict keys ``attn.in_proj_weight``,
+    ``attn.in_proj_bias``, ``attn.out_proj.*``) and outputs as
+    ``MultiheadAttention``, up to float rounding. Select it in a layer config
+    with ``type='FusedMultiheadAttention'`` (see
+    :mod:`~a2jt_mmpose.models.utils.plain_attention_layers`).
+
+    Args:
+        *args, **kwargs: those of mmcv's ``MultiheadAttention``
+            (``embed_dims``, ``num_heads``, ``attn_drop``, ``proj_drop``,
+            ``batch_first``, ...).
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.attn.register_forward_pre_hook(
+            _without_attention_maps, with_kwargs=True)
