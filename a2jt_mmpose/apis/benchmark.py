@@ -25,17 +25,20 @@ from .models import build_pose_model, config_input_size
 #: the fewest timed passes a median is taken over
 MIN_RUNS = 10
 
-#: inference paths: name -> (multi-scale deformable attention on CPU
-#: tensors, ``model.test_cfg.precision``). ``eager`` is the reference:
-#: float32 with mmcv's attention (on the CPU its pure-PyTorch
-#: ``multi_scale_deformable_attn_pytorch``, the model's speed before the
-#: package's CPU path; on CUDA mmcv's kernel). ``fast`` is the default
-#: float32 path (the package's gather attention on the CPU), ``bf16`` the
+#: inference paths: name -> (attention implementations on CPU tensors,
+#: ``model.test_cfg.precision``). ``eager`` is the reference: float32 with
+#: mmcv's attentions as they were before the package's CPU paths (the
+#: deformable attention through mmcv's pure-PyTorch
+#: ``multi_scale_deformable_attn_pytorch`` on the CPU, mmcv's kernel on
+#: CUDA; the decoder self-attention with explicit attention maps). ``fast``
+#: is the default float32 path (the package's gather for the deformable
+#: attention on the CPU, the self-attention without maps), ``bf16`` the
 #: reduced-precision path (bfloat16 autocast, float32 sampling and fusion).
-#: On CUDA the attention is mmcv's kernel on every path, so ``fast`` equals
-#: ``eager`` there and ``bf16`` is autocast mixed precision (AMP).
+#: On CUDA the deformable attention is mmcv's kernel on every path, and
+#: ``bf16`` is autocast mixed precision (AMP).
 INFERENCE_PATHS = dict(
-    eager=('mmcv', 'fp32'), fast=('gather', 'fp32'), bf16=('gather', 'bf16'))
+    eager=('mmcv', 'fp32'), fast=('package', 'fp32'),
+    bf16=('package', 'bf16'))
 DEFAULT_PATHS = ('eager', 'fast', 'bf16')
 
 
@@ -149,29 +152,32 @@ def check_paths(paths: Sequence[str]) -> List[str]:
 @contextmanager
 def inference_path(model: torch.nn.Module, name: str):
     """Run ``model`` on path ``name`` (:data:`INFERENCE_PATHS`) inside the
-    block: the deformable attentions' CPU implementation and the estimator's
-    ``test_cfg.precision`` (:class:`A2JTPoseEstimator`); both restored
+    block: the attentions' implementations (``cpu_gather`` of every
+    :class:`GatherMultiScaleDeformableAttention`, ``fused`` of every
+    :class:`FusedMultiheadAttention`) and the estimator's
+    ``test_cfg.precision`` (:class:`A2JTPoseEstimator`); all restored
     after."""
-    from ..models.utils import GatherMultiScaleDeformableAttention
+    from ..models.utils import (FusedMultiheadAttention,
+                                GatherMultiScaleDeformableAttention)
     attention, precision = INFERENCE_PATHS[name]
     if not hasattr(model, 'set_precision'):
         raise ValueError(
             f'{type(model).__name__} has no precision switch: the benchmark '
             'needs model.type="A2JTPoseEstimator" (every config of the '
             'package sets it)')
-    attentions = [
-        m for m in model.modules()
-        if isinstance(m, GatherMultiScaleDeformableAttention)
-    ]
-    saved = [m.cpu_gather for m in attentions], model.precision
+    switches = [(m, 'cpu_gather') for m in model.modules()
+                if isinstance(m, GatherMultiScaleDeformableAttention)]
+    switches += [(m, 'fused') for m in model.modules()
+                 if isinstance(m, FusedMultiheadAttention)]
+    saved = [getattr(m, attr) for m, attr in switches], model.precision
     try:
-        for m in attentions:
-            m.cpu_gather = attention == 'gather'
+        for m, attr in switches:
+            setattr(m, attr, attention == 'package')
         model.set_precision(precision)
         yield
     finally:
-        for m, flag in zip(attentions, saved[0]):
-            m.cpu_gather = flag
+        for (m, attr), flag in zip(switches, saved[0]):
+            setattr(m, attr, flag)
         model.set_precision(saved[1])
 
 

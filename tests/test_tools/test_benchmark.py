@@ -39,7 +39,7 @@ def test_tiny_config_paths_on_cpu(tmp_path, capsys):
     assert s['batch_sizes'] == [1, 2] and s['input'] == '128x128'
     assert s['reference'] == 'eager'
     assert s['paths'] == dict(
-        eager='mmcv/fp32', fast='gather/fp32', bf16='gather/bf16')
+        eager='mmcv/fp32', fast='package/fp32', bf16='package/bf16')
     assert s['devices'][0].startswith('cpu: ')
     assert result['params'] > result['trainable_params'] * 0.99 > 1e6
     assert result['gflops_per_image'] > 1
@@ -70,21 +70,29 @@ def test_tiny_config_paths_on_cpu(tmp_path, capsys):
 
 def test_benchmark_restores_the_model(tmp_path):
     from a2jt_mmpose.apis.models import build_pose_model
-    from a2jt_mmpose.models.utils import GatherMultiScaleDeformableAttention
+    from a2jt_mmpose.models.utils import (FusedMultiheadAttention,
+                                          GatherMultiScaleDeformableAttention)
     model, _ = build_pose_model(TINY_CONFIG)
     attns = [
         m for m in model.modules()
         if isinstance(m, GatherMultiScaleDeformableAttention)
     ]
+    fused = [
+        m for m in model.modules() if isinstance(m, FusedMultiheadAttention)
+    ]
+    assert len(attns) == 5 and len(fused) == 3  # 2 + 3 layers, 3 decoder
+
+    def flags():
+        return [m.cpu_gather for m in attns] + [m.fused for m in fused]
+
     with tool.inference_path(model, 'eager'):
-        assert not any(m.cpu_gather for m in attns)
+        assert not any(flags())
         assert model.precision == 'fp32'
     with pytest.raises(RuntimeError):
         with tool.inference_path(model, 'bf16'):
-            assert model.precision == 'bf16'
-            assert all(m.cpu_gather for m in attns)
+            assert model.precision == 'bf16' and all(flags())
             raise RuntimeError
-    assert all(m.cpu_gather for m in attns) and model.precision == 'fp32'
+    assert all(flags()) and model.precision == 'fp32'
     with pytest.raises(ValueError, match='has no precision switch'):
         with tool.inference_path(model.backbone, 'fast'):
             pass

@@ -3,12 +3,6 @@ from mmcv.cnn.bricks.transformer import MultiheadAttention
 from mmpose.registry import MODELS
 
 
-def _without_attention_maps(module, args: tuple, kwargs: dict):
-    """Forward pre-hook of ``nn.MultiheadAttention``: ask for no maps."""
-    kwargs['need_weights'] = False
-    return args, kwargs
-
-
 @MODELS.register_module()
 class FusedMultiheadAttention(MultiheadAttention):
     """mmcv's ``MultiheadAttention`` whose attention never returns the
@@ -32,12 +26,23 @@ class FusedMultiheadAttention(MultiheadAttention):
     :mod:`~a2jt_mmpose.models.utils.plain_attention_layers`).
 
     Args:
+        fused (bool): compute without maps. Default True; False gives
+            mmcv's computation (kept as the plain attribute ``fused`` so
+            that a benchmark can switch it per module).
         *args, **kwargs: those of mmcv's ``MultiheadAttention``
             (``embed_dims``, ``num_heads``, ``attn_drop``, ``proj_drop``,
             ``batch_first``, ...).
     """
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, fused: bool = True, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fused = fused
         self.attn.register_forward_pre_hook(
-            _without_attention_maps, with_kwargs=True)
+            self._without_attention_maps, with_kwargs=True)
+
+    def _without_attention_maps(self, module, args: tuple, kwargs: dict):
+        """Forward pre-hook of ``self.attn``: ask for no maps when
+        ``fused``."""
+        if self.fused:
+            kwargs['need_weights'] = False
+        return args, kwargs

@@ -1,14 +1,16 @@
 # Copyright (c) a2jt_mmpose contributors. All rights reserved.
 """mmpose's Deformable-DETR encoder / decoder layers built with
 :class:`GatherMultiScaleDeformableAttention` (the faster CPU path) instead of
-mmcv's ``MultiScaleDeformableAttention``.
+mmcv's ``MultiScaleDeformableAttention``, and a decoder self-attention of the
+type its config names (mmcv's ``MultiheadAttention`` when none; the paper
+model's configs choose :class:`FusedMultiheadAttention`).
 
 The modules, their attribute names and so the state-dict keys are those of
-mmpose's classes; only the class of the deformable attention differs (a
-subclass of mmcv's with the same parameters).
+mmpose's classes; only the classes of the attentions differ (subclasses of
+mmcv's with the same parameters).
 """
 from mmcv.cnn import build_norm_layer
-from mmcv.cnn.bricks.transformer import FFN, MultiheadAttention
+from mmcv.cnn.bricks.transformer import FFN
 from mmengine.model import ModuleList
 from mmpose.models.heads.transformer_heads.transformers import \
     DeformableDetrTransformerEncoder
@@ -17,6 +19,7 @@ from mmpose.models.heads.transformer_heads.transformers.deformable_detr_layers i
     DeformableDetrTransformerEncoderLayer)
 
 from .gather_ms_deform_attn import GatherMultiScaleDeformableAttention
+from .plain_attention_layers import build_attention
 
 
 class GatherDeformableDetrTransformerEncoderLayer(
@@ -50,10 +53,11 @@ class GatherDeformableDetrTransformerEncoder(
 class GatherDeformableDetrTransformerDecoderLayer(
         DeformableDetrTransformerDecoderLayer):
     """``DeformableDetrTransformerDecoderLayer`` with the gather
-    cross-attention."""
+    cross-attention and a self-attention of the type ``self_attn_cfg``
+    names."""
 
     def _init_layers(self) -> None:
-        self.self_attn = MultiheadAttention(**self.self_attn_cfg)
+        self.self_attn = build_attention(self.self_attn_cfg)
         self.cross_attn = GatherMultiScaleDeformableAttention(
             **self.cross_attn_cfg)
         self.embed_dims = self.self_attn.embed_dims

@@ -50,12 +50,15 @@ model = dict(
                     feedforward_channels=1024,
                     ffn_drop=0.1,
                     act_cfg=dict(type='ReLU', inplace=True)))),
-        # 6 anchor interaction layers: self-attention among the anchors,
-        # deformable cross-attention at each anchor's in-plane position
+        # 6 anchor interaction layers: self-attention among the anchors
+        # (mmcv's MultiheadAttention, computed without returning attention
+        # maps), deformable cross-attention at each anchor's in-plane
+        # position
         decoder=dict(
             num_layers=6,
             layer_cfg=dict(
                 self_attn_cfg=dict(
+                    type='FusedMultiheadAttention',
                     embed_dims=256,
                     num_heads=8,
                     attn_drop=0.1,

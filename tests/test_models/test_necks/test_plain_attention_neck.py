@@ -125,6 +125,11 @@ class TestPlainAttentionNeck(TestCase):
             if isinstance(m, FusedMultiheadAttention):
                 # even when asked for them
                 self.assertIsNone(m.attn(q, q, q, need_weights=True)[1])
+                # fused=False (the benchmark's reference): mmcv's maps
+                m.fused = False
+                self.assertEqual(m.attn(q, q, q)[1].shape,
+                                 (1, NUM_TOKENS, NUM_TOKENS))
+                m.fused = True
         self.assertEqual(
             plain.encoder.layers[0].self_attn.attn(q, q, q)[1].shape,
             (1, NUM_TOKENS, NUM_TOKENS))
