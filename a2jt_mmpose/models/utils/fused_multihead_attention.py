@@ -42,7 +42,17 @@ class FusedMultiheadAttention(MultiheadAttention):
 
     def _without_attention_maps(self, module, args: tuple, kwargs: dict):
         """Forward pre-hook of ``self.attn``: ask for no maps when
-        ``fused``."""
+        ``fused``, and hand it contiguous ``(N, B, C)`` inputs.
+
+        With ``batch_first=True`` mmcv passes transposed views; for a batch
+        above 1 PyTorch's ``matmul`` then runs the input projection as a
+        ``bmm`` against the ``(C, C)`` weight expanded to one copy per
+        token (768 x 256 x 256 for the anchor queries: 100 MB copied per
+        projection in bfloat16, 200 MB in float32).
+        """
         if self.fused:
             kwargs['need_weights'] = False
+            for name in ('query', 'key', 'value'):
+                if kwargs.get(name) is not None:
+                    kwargs[name] = kwargs[name].contiguous()
         return args, kwargs
