@@ -25,19 +25,20 @@ from .models import build_pose_model, config_input_size
 #: the fewest timed passes a median is taken over
 MIN_RUNS = 10
 
-#: inference paths: name -> (attention implementations on CPU tensors,
-#: ``model.test_cfg.precision``). ``eager`` is the reference: float32 with
-#: mmcv's attentions as they were before the package's CPU paths (the
-#: deformable attention through mmcv's pure-PyTorch
-#: ``multi_scale_deformable_attn_pytorch`` on the CPU, mmcv's kernel on
-#: CUDA; the decoder self-attention with explicit attention maps). ``fast``
-#: is the default float32 path (the package's gather for the deformable
-#: attention on the CPU, the self-attention without maps), ``bf16`` the
-#: reduced-precision path (bfloat16 autocast, float32 sampling and fusion).
-#: On CUDA the deformable attention is mmcv's kernel on every path, and
-#: ``bf16`` is autocast mixed precision (AMP).
+#: inference paths: name -> (kernels on the CPU, ``model.test_cfg.precision``).
+#: ``eager`` is the reference: float32 and the ``original`` kernels, the
+#: model as it ran before the package's CPU speed-ups (the deformable
+#: attention through mmcv's pure-PyTorch ``multi_scale_deformable_attn_pytorch``
+#: on the CPU, mmcv's kernel on CUDA; the decoder self-attention with
+#: explicit attention maps; a contiguous-format backbone). ``fast`` is the
+#: default float32 path with the ``package`` kernels (the gather for the
+#: deformable attention on the CPU, the self-attention without maps, a
+#: channels-last backbone), ``bf16`` the reduced-precision path (bfloat16
+#: autocast, float32 sampling and fusion). On CUDA the deformable attention
+#: is mmcv's kernel on every path, and ``bf16`` is autocast mixed precision
+#: (AMP).
 INFERENCE_PATHS = dict(
-    eager=('mmcv', 'fp32'), fast=('package', 'fp32'),
+    eager=('original', 'fp32'), fast=('package', 'fp32'),
     bf16=('package', 'bf16'))
 DEFAULT_PATHS = ('eager', 'fast', 'bf16')
 
@@ -152,14 +153,14 @@ def check_paths(paths: Sequence[str]) -> List[str]:
 @contextmanager
 def inference_path(model: torch.nn.Module, name: str):
     """Run ``model`` on path ``name`` (:data:`INFERENCE_PATHS`) inside the
-    block: the attentions' implementations (``cpu_gather`` of every
+    block: its kernels (``cpu_gather`` of every
     :class:`GatherMultiScaleDeformableAttention`, ``fused`` of every
-    :class:`FusedMultiheadAttention`) and the estimator's
-    ``test_cfg.precision`` (:class:`A2JTPoseEstimator`); all restored
-    after."""
+    :class:`FusedMultiheadAttention`, ``channels_last`` of every module
+    with ``set_channels_last``) and the estimator's ``test_cfg.precision``
+    (:class:`A2JTPoseEstimator`); all restored after."""
     from ..models.utils import (FusedMultiheadAttention,
                                 GatherMultiScaleDeformableAttention)
-    attention, precision = INFERENCE_PATHS[name]
+    kernels, precision = INFERENCE_PATHS[name]
     if not hasattr(model, 'set_precision'):
         raise ValueError(
             f'{type(model).__name__} has no precision switch: the benchmark '
@@ -169,16 +170,25 @@ def inference_path(model: torch.nn.Module, name: str):
                 if isinstance(m, GatherMultiScaleDeformableAttention)]
     switches += [(m, 'fused') for m in model.modules()
                  if isinstance(m, FusedMultiheadAttention)]
-    saved = [getattr(m, attr) for m, attr in switches], model.precision
+    layouts = [m for m in model.modules() if hasattr(m, 'set_channels_last')]
+    saved = ([getattr(m, attr) for m, attr in switches],
+             [m.channels_last for m in layouts], model.precision)
+    package = kernels == 'package'
     try:
         for m, attr in switches:
-            setattr(m, attr, attention == 'package')
+            setattr(m, attr, package)
+        for m in layouts:
+            if m.channels_last != package:
+                m.set_channels_last(package)
         model.set_precision(precision)
         yield
     finally:
         for (m, attr), flag in zip(switches, saved[0]):
             setattr(m, attr, flag)
-        model.set_precision(saved[1])
+        for m, flag in zip(layouts, saved[1]):
+            if m.channels_last != flag:
+                m.set_channels_last(flag)
+        model.set_precision(saved[2])
 
 
 def _peak_memory(forward: Callable, x: torch.Tensor, device: str) -> dict:

@@ -39,7 +39,7 @@ def test_tiny_config_paths_on_cpu(tmp_path, capsys):
     assert s['batch_sizes'] == [1, 2] and s['input'] == '128x128'
     assert s['reference'] == 'eager'
     assert s['paths'] == dict(
-        eager='mmcv/fp32', fast='package/fp32', bf16='package/bf16')
+        eager='original/fp32', fast='package/fp32', bf16='package/bf16')
     assert s['devices'][0].startswith('cpu: ')
     assert result['params'] > result['trainable_params'] * 0.99 > 1e6
     assert result['gflops_per_image'] > 1
@@ -83,7 +83,11 @@ def test_benchmark_restores_the_model(tmp_path):
     assert len(attns) == 5 and len(fused) == 3  # 2 + 3 layers, 3 decoder
 
     def flags():
-        return [m.cpu_gather for m in attns] + [m.fused for m in fused]
+        return [m.cpu_gather for m in attns] + [m.fused for m in fused] + [
+            model.backbone.channels_last,
+            model.backbone.conv1.weight.is_contiguous(
+                memory_format=torch.channels_last)
+        ]
 
     with tool.inference_path(model, 'eager'):
         assert not any(flags())

@@ -29,18 +29,42 @@ class TestResNetDC5(TestCase):
         self.assertEqual(unexpected, [])
         self.assertTrue(all('num_batches_tracked' in k for k in missing))
         ours.train()  # norm_eval keeps BN frozen in train mode too
+        self.assertTrue(ours.channels_last)  # the default layout
         x = torch.rand(1, 3, 128, 128)
+
+        def reference(x):
+            r = ref.maxpool(ref.relu(ref.bn1(ref.conv1(x))))
+            r2 = ref.layer2(ref.layer1(r))
+            r3 = ref.layer3(r2)
+            return r2, r3, ref.layer4(r3)
+
         with torch.no_grad():
             feats = ours(x)
-            r = ref.maxpool(ref.relu(ref.bn1(ref.conv1(x))))
-            r1 = ref.layer1(r)
-            r2 = ref.layer2(r1)
-            r3 = ref.layer3(r2)
-            r4 = ref.layer4(r3)
+            # float32 against torchvision in the same (channels-last)
+            # layout: the same kernels, so float32 rounding alike
+            ref.to(memory_format=torch.channels_last)
+            refs = reference(x.contiguous(memory_format=torch.channels_last))
         self.assertEqual([f.shape[1:] for f in feats],
                          [(512, 16, 16), (1024, 8, 8), (2048, 8, 8)])
-        for a, b in zip(feats, (r2, r3, r4)):
+        for a, b in zip(feats, refs):
+            self.assertTrue(a.is_contiguous(memory_format=torch.channels_last))
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+        # float64 against torchvision's default (contiguous) layout: the
+        # same function whatever the layout
+        ours.double()
+        ref.double().to(memory_format=torch.contiguous_format)
+        with torch.no_grad():
+            feats = ours(x.double())
+            refs = reference(x.double())
+        for a, b in zip(feats, refs):
+            torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
+        # and the contiguous layout on request
+        ours.set_channels_last(False)
+        self.assertTrue(ours.conv1.weight.is_contiguous())
+        with torch.no_grad():
+            for a, b in zip(ours(x.double()), refs):
+                self.assertTrue(a.is_contiguous())
+                torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-10)
 
     def test_frozen_stem_and_stage1(self):
         m = ResNetDC5(depth=50, out_indices=(1, 2, 3), frozen_stages=1,
