@@ -14,9 +14,9 @@ import numpy as np
 import torch
 from mmengine.config import Config
 
-#: epochs with bfloat16 autocast (0.88 s instead of 1.19 s per iteration of
-#: 16 on 2 cores): 600 iterations in about the time of the config's 450
-AMP_EPOCHS = 4
+#: epochs with bfloat16 autocast: 900 iterations of 16, about 10 minutes on
+#: 2 cores (docs/quickstart.md), where float32 runs the config's 3 epochs
+AMP_EPOCHS = 6
 
 
 def make_quickstart_data(data_root: str,

@@ -22,9 +22,8 @@ class CPUAmpOptimWrapper(OptimWrapper):
     therefore refused). Validation and testing are not affected (they run
     outside ``optim_context``).
 
-    Measured on 2 CPU cores (AVX-512 BF16) with the tiny quickstart model,
-    batch 16, 128 x 128: 1.19 s -> 0.88 s per training step (forward,
-    backward, Adam).
+    ``tools/analysis_tools/benchmark.py CONFIG --train`` measures it against
+    float32 (path ``bf16``; ``docs/benchmark.md`` gives the numbers).
 
     Args:
         dtype (str | torch.dtype): the autocast type; only ``'bfloat16'``
