@@ -151,3 +151,28 @@ def test_demo_refuses_a_broken_video_before_writing(tmp_path):
                        'video'):
         run_demo(str(video), PAPER_CONFIG, out_dir=str(out_dir))
     assert not out_dir.exists()
+
+
+def test_demo_precision_switch(tmp_path, monkeypatch):
+    """--precision reaches the model the inferencer runs; an unknown one is
+    refused before anything is built."""
+    from a2jt_mmpose.models.pose_estimators import A2JTPoseEstimator
+    from conftest import TINY_CONFIG
+    seen = []
+    forward = A2JTPoseEstimator.forward
+
+    def spy(self, inputs, data_samples, mode='tensor'):
+        seen.append((mode, self.precision))
+        return forward(self, inputs, data_samples, mode)
+
+    monkeypatch.setattr(A2JTPoseEstimator, 'forward', spy)
+    image = osp.join(INTERHAND_MINI, 'image29590.jpg')
+    count, failed = run_demo(image, TINY_CONFIG, out_dir=str(tmp_path),
+                             show_progress=False, precision='bf16')
+    assert count == 1 and failed == []
+    assert seen == [('predict', 'bf16')]
+    assert os.listdir(tmp_path / 'predictions') == ['image29590.json']
+    with pytest.raises(ValueError, match="precision must be one of"):
+        run_demo(image, TINY_CONFIG, out_dir=str(tmp_path / 'x'),
+                 precision='fp16')
+    assert not (tmp_path / 'x').exists()
