@@ -38,7 +38,8 @@ MIN_RUNS = 10
 #: is mmcv's kernel on every path, and ``bf16`` is autocast mixed precision
 #: (AMP).
 INFERENCE_PATHS = dict(
-    eager=('original', 'fp32'), fast=('package', 'fp32'),
+    eager=('original', 'fp32'),
+    fast=('package', 'fp32'),
     bf16=('package', 'bf16'))
 DEFAULT_PATHS = ('eager', 'fast', 'bf16')
 
@@ -216,8 +217,13 @@ def _peak_memory(forward: Callable, x: torch.Tensor, device: str) -> dict:
         memory_method=sampler.method)
 
 
-def benchmark(forwards: Dict[str, Callable], device: str, batch_size: int,
-              size, runs: int, warmup: int, seed: int = 0) -> List[dict]:
+def benchmark(forwards: Dict[str, Callable],
+              device: str,
+              batch_size: int,
+              size,
+              runs: int,
+              warmup: int,
+              seed: int = 0) -> List[dict]:
     """Latency, throughput, peak memory and output difference of several
     forward functions on one random input batch.
 
@@ -263,8 +269,10 @@ def benchmark(forwards: Dict[str, Callable], device: str, batch_size: int,
                 sync()
                 if i >= warmup:
                     times[name].append(time.perf_counter() - t0)
-        memory = {name: _peak_memory(forwards[name], x, device)
-                  for name in names}
+        memory = {
+            name: _peak_memory(forwards[name], x, device)
+            for name in names
+        }
     ref = names[0]
     ref_median = statistics.median(times[ref])
     rows = []
@@ -343,8 +351,7 @@ def run_benchmark(config: str,
         return forward
 
     n_params = sum(p.numel() for p in model.parameters())
-    n_trainable = sum(p.numel() for p in model.parameters()
-                      if p.requires_grad)
+    n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     param_mb = sum(p.numel() * p.element_size()
                    for p in model.parameters()) / 2**20
     with torch.inference_mode():
@@ -360,7 +367,8 @@ def run_benchmark(config: str,
         devices=[f'{d}: {device_name(d)}' for d in devices],
         threads=torch.get_num_threads(),
         input=f'{w}x{h}',
-        paths={p: '/'.join(INFERENCE_PATHS[p]) for p in paths},
+        paths={p: '/'.join(INFERENCE_PATHS[p])
+               for p in paths},
         reference=paths[0],
         batch_sizes=list(batch_sizes),
         runs=runs,
@@ -368,8 +376,8 @@ def run_benchmark(config: str,
         statistic='median, paths interleaved run by run',
         timed='backbone + neck + head forward, inference_mode',
         torch=torch.__version__,
-        cuda=torch.version.cuda if any(
-            d.startswith('cuda') for d in devices) else None,
+        cuda=torch.version.cuda if any(d.startswith('cuda')
+                                       for d in devices) else None,
         mmcv=mmcv.__version__,
         python=sys.version.split()[0],
         platform=platform.platform())
@@ -414,7 +422,8 @@ def _write_json(result: dict, out: Optional[str]) -> None:
             json.dump(result, f, indent=2)
 
 
-def synthetic_targets(model: torch.nn.Module, batch_size: int,
+def synthetic_targets(model: torch.nn.Module,
+                      batch_size: int,
                       seed: int = 0) -> list:
     """Data samples with random keypoint targets for a training step: K
     joints uniform within the box the anchor table spans (target space of
@@ -510,7 +519,8 @@ def run_train_benchmark(config: str,
         threads=torch.get_num_threads(),
         input=f'{w}x{h}',
         batch_size=batch_size,
-        paths={p: '/'.join(INFERENCE_PATHS[p]) for p in paths},
+        paths={p: '/'.join(INFERENCE_PATHS[p])
+               for p in paths},
         reference=paths[0],
         runs=runs,
         warmup=warmup,

@@ -5,8 +5,8 @@ import os.path as osp
 import sys
 from typing import List, Optional, Sequence, Tuple
 
-from .hand_report import describe_hands, keep_data_samples
 from ..models.utils.precision import check_precision
+from .hand_report import describe_hands, keep_data_samples
 from .inputs import SameBoxForEveryInput, readable_inputs
 from .precision import set_inference_precision
 
@@ -43,8 +43,8 @@ def run_demo(inputs: str,
     Raises:
         FileNotFoundError: ``inputs`` does not exist.
         ValueError: an unknown precision, the config name has no
-            ``hand3d``, or nothing in
-            ``inputs`` can be read (checked before the model is built).
+            ``hand3d``, or nothing in ``inputs`` can be read (checked
+            before the model is built).
     """
     check_precision(precision, 'precision')
     if not osp.exists(inputs):

@@ -46,8 +46,7 @@ class ResNetDC5(ResNet):
                  dilations=(1, 1, 1, 2),
                  channels_last: bool = True,
                  **kwargs) -> None:
-        super().__init__(
-            depth, strides=strides, dilations=dilations, **kwargs)
+        super().__init__(depth, strides=strides, dilations=dilations, **kwargs)
         previous = 1
         for layer_name, dilation in zip(self.res_layers, self.dilations):
             if dilation != previous:
@@ -64,8 +63,8 @@ class ResNetDC5(ResNet):
         """Put the 4-D weights (and the inputs of later forward passes) in
         the channels-last (True) or the contiguous (False) memory
         format."""
-        self.to(memory_format=torch.channels_last
-                if enabled else torch.contiguous_format)
+        fmt = torch.channels_last if enabled else torch.contiguous_format
+        self.to(memory_format=fmt)
         self.channels_last = enabled
 
     def forward(self, x: torch.Tensor) -> tuple:

@@ -118,8 +118,7 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
             value = value.masked_fill(key_padding_mask[..., None], 0.0)
         value = value.view(bs, num_value, self.num_heads, -1)
         sampling_offsets = self.sampling_offsets(query).view(
-            bs, num_query, self.num_heads, self.num_levels, self.num_points,
-            2)
+            bs, num_query, self.num_heads, self.num_levels, self.num_points, 2)
         attention_weights = self.attention_weights(query).view(
             bs, num_query, self.num_heads, self.num_levels * self.num_points)
         attention_weights = attention_weights.softmax(-1).view(
@@ -127,8 +126,7 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
         if reference_points.shape[-1] == 2:
             # reference + offset / (W_l, H_l), as one fused multiply-add with
             # the reciprocal sizes (exact for powers of two)
-            inv_size = 1. / spatial_shapes.flip(-1).to(
-                reference_points.dtype)
+            inv_size = 1. / spatial_shapes.flip(-1).to(reference_points.dtype)
             sampling_locations = torch.addcmul(
                 reference_points[:, :, None, :, None, :], sampling_offsets,
                 inv_size[None, None, None, :, None, :])
@@ -163,6 +161,6 @@ class GatherMultiScaleDeformableAttention(MultiScaleDeformableAttention):
                 value_, spatial_shapes, locations, weights)
         else:
             output = MultiScaleDeformableAttnFunction.apply(
-                value_, spatial_shapes, level_start_index, locations,
-                weights, self.im2col_step)
+                value_, spatial_shapes, level_start_index, locations, weights,
+                self.im2col_step)
         return output.to(value.dtype)

@@ -62,8 +62,7 @@ def _level_constants(shapes: List[Tuple[int, int]], num_points: int,
     pad = PAD_BEFORE + PAD_AFTER
     sizes = torch.tensor([[w, h] for h, w in shapes], device=device)
     padded = sizes + pad
-    starts = torch.cat(
-        (padded.new_zeros(1), padded.prod(1).cumsum(0)[:-1]))
+    starts = torch.cat((padded.new_zeros(1), padded.prod(1).cumsum(0)[:-1]))
     return (sizes.repeat_interleave(num_points, dim=0),
             padded[:, 0].repeat_interleave(num_points),
             starts.repeat_interleave(num_points))
@@ -74,20 +73,14 @@ def _pad_levels(value: Tensor, shapes: List[Tuple[int, int]]) -> Tensor:
     level: ``(B, sum_l (H_l + 3) * (W_l + 3), heads, C_h)``."""
     bs, _, num_heads, head_dims = value.shape
     pad = PAD_BEFORE + PAD_AFTER
-    padded = value.new_zeros(
-        (bs, sum((h + pad) * (w + pad) for h, w in shapes), num_heads,
-         head_dims))
-    start = 0
-    for level, (h, w) in zip(value.split([h * w for h, w in shapes], 1),
-                             shapes):
-        n = (h + pad) * (w + pad)
-        padded[:, start:start + n].view(bs, h + pad, w + pad, num_heads,
-                                        head_dims)[:, PAD_BEFORE:h +
-                                                   PAD_BEFORE, PAD_BEFORE:w +
-                                                   PAD_BEFORE] = level.view(
-                                                       bs, h, w, num_heads,
-                                                       head_dims)
-        start += n
+    padded_sizes = [(h + pad) * (w + pad) for h, w in shapes]
+    padded = value.new_zeros((bs, sum(padded_sizes), num_heads, head_dims))
+    levels = value.split([h * w for h, w in shapes], 1)
+    for level, (h, w), out in zip(levels, shapes,
+                                  padded.split(padded_sizes, 1)):
+        inside = out.view(bs, h + pad, w + pad, num_heads, head_dims)[
+            :, PAD_BEFORE:h + PAD_BEFORE, PAD_BEFORE:w + PAD_BEFORE]
+        inside.copy_(level.view(bs, h, w, num_heads, head_dims))
     return padded
 
 
