@@ -14,7 +14,7 @@ import statistics
 import sys
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Callable, Dict, List, Optional, Sequence
 
 import torch
@@ -223,7 +223,8 @@ def benchmark(forwards: Dict[str, Callable],
               size,
               runs: int,
               warmup: int,
-              seed: int = 0) -> List[dict]:
+              seed: int = 0,
+              contexts: Optional[Dict[str, Callable]] = None) -> List[dict]:
     """Latency, throughput, peak memory and output difference of several
     forward functions on one random input batch.
 
@@ -240,6 +241,10 @@ def benchmark(forwards: Dict[str, Callable],
         runs (int): timed passes per function.
         warmup (int): untimed rounds first.
         seed (int): seed of the random input (uniform in [0, 1)).
+        contexts (dict, optional): name -> factory of a context manager
+            that every pass of that function runs in, entered and left
+            outside the timer (e.g. :func:`inference_path`, whose switch
+            of the backbone's memory format is no part of a pass).
 
     Returns:
         list[dict]: one row per function, in order.
@@ -254,25 +259,31 @@ def benchmark(forwards: Dict[str, Callable],
             torch.cuda.synchronize(device)
 
     names = list(forwards)
+    contexts = contexts or {}
+
+    def context(name):
+        return contexts[name]() if name in contexts else nullcontext()
+
     times = {name: [] for name in names}
-    outputs = {}
+    outputs, memory = {}, {}
     with torch.inference_mode():
         for name in names:
-            out = forwards[name](x)
+            with context(name):
+                out = forwards[name](x)
             out = out[-1] if out.dim() == 4 else out
             outputs[name] = out.detach().float().cpu()
         for i in range(warmup + runs):
             for name in names:
-                sync()
-                t0 = time.perf_counter()
-                forwards[name](x)
-                sync()
-                if i >= warmup:
-                    times[name].append(time.perf_counter() - t0)
-        memory = {
-            name: _peak_memory(forwards[name], x, device)
-            for name in names
-        }
+                with context(name):
+                    sync()
+                    t0 = time.perf_counter()
+                    forwards[name](x)
+                    sync()
+                    if i >= warmup:
+                        times[name].append(time.perf_counter() - t0)
+        for name in names:
+            with context(name):
+                memory[name] = _peak_memory(forwards[name], x, device)
     ref = names[0]
     ref_median = statistics.median(times[ref])
     rows = []
@@ -342,13 +353,11 @@ def run_benchmark(config: str,
     model, cfg = build_pose_model(config, checkpoint)
     h, w = config_input_size(cfg)
 
-    def forward_of(name):
+    def forward(x):
+        return model(x, None, mode='tensor')
 
-        def forward(x):
-            with inference_path(model, name):
-                return model(x, None, mode='tensor')
-
-        return forward
+    def path_of(name):
+        return lambda: inference_path(model, name)
 
     n_params = sum(p.numel() for p in model.parameters())
     n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -356,8 +365,8 @@ def run_benchmark(config: str,
                    for p in model.parameters()) / 2**20
     with torch.inference_mode():
         counter = FlopCounterMode(display=False)
-        with counter:
-            forward_of('fast')(torch.rand(1, 3, h, w))
+        with counter, inference_path(model, 'fast'):
+            forward(torch.rand(1, 3, h, w))
         flops = counter.get_total_flops()
 
     import mmcv
@@ -395,9 +404,14 @@ def run_benchmark(config: str,
     for device in devices:
         model.to(device)
         for bs in batch_sizes:
-            rows = benchmark({p: forward_of(p)
-                              for p in paths}, device, bs, (w, h), runs,
-                             warmup)
+            rows = benchmark(
+                dict.fromkeys(paths, forward),
+                device,
+                bs, (w, h),
+                runs,
+                warmup,
+                contexts={p: path_of(p)
+                          for p in paths})
             for r in rows:
                 r['gflops_per_s'] = flops * bs / r['median_s'] / 1e9
                 result['results'].append(r)
@@ -497,7 +511,7 @@ def run_train_benchmark(config: str,
 
     def step(name):
         _, precision = INFERENCE_PATHS[name]
-        with inference_path(model, name), torch.autocast(
+        with torch.autocast(
                 'cpu', dtype=torch.bfloat16, enabled=precision == 'bf16'):
             losses = model(x, samples, mode='loss')
         loss = sum(losses.values())
@@ -508,10 +522,13 @@ def run_train_benchmark(config: str,
     times = {p: [] for p in paths}
     for i in range(warmup + runs):
         for p in paths:
-            t0 = time.perf_counter()
-            step(p)
-            if i >= warmup:
-                times[p].append(time.perf_counter() - t0)
+            # the path's switches (a backbone memory-format change) are no
+            # part of the step
+            with inference_path(model, p):
+                t0 = time.perf_counter()
+                step(p)
+                if i >= warmup:
+                    times[p].append(time.perf_counter() - t0)
     ref = statistics.median(times[paths[0]])
     settings = dict(
         config=os.path.relpath(config),
